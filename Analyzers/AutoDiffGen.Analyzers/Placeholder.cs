@@ -1,0 +1,5 @@
+namespace AutoDiffGen.Analyzers;
+
+internal static class AnalyzerAssembly
+{
+}

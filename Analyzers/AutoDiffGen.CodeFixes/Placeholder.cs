@@ -1,0 +1,5 @@
+namespace AutoDiffGen.CodeFixes;
+
+internal static class CodeFixAssembly
+{
+}
