@@ -1,0 +1,536 @@
+using System.Collections.Generic;
+using System.Linq;
+using AutoDiffGen.Generator.Helpers;
+using AutoDiffGen.Generator.Models;
+using AutoDiffGen.Generator.Rules;
+
+namespace AutoDiffGen.Generator.Analysis;
+
+/// <summary>
+/// Builds the adjoint plan from the normalized, activity-annotated IR: the forward sweep (the primal, keeping
+/// what the reverse sweep needs) and the reverse sweep (statements in reverse order, each propagating its
+/// result's adjoint into its operands by the chain rule).
+/// </summary>
+/// <remarks>
+/// What is kept (to-be-recorded analysis, as Tapenade's and Clad's TBR): an intermediate value is kept in a
+/// temporary only when a partial derivative reads it (<c>exp(x)</c> for the derivative of exp, the operands of a
+/// product); a variable's old value is saved before an assignment only when the reverse sweep reads the
+/// variable and the assignment overwrites a value it will need. Accumulations <c>s += e</c> keep nothing.
+/// </remarks>
+internal sealed class AdjointBuilder
+{
+    private readonly NameAllocator names;
+    private readonly List<CodeNode> declarations = new();
+    private readonly Dictionary<AssignStmt, string> saves = new();
+
+    public AdjointBuilder(NameAllocator names) => this.names = names;
+
+    public List<CodeNode> Declarations => declarations;
+
+    /// <summary>Pass 1: decide which intermediates are kept and which variables the reverse sweep reads.</summary>
+    public void Plan(List<Stmt> body)
+    {
+        var assignments = new List<AssignStmt>();
+        Activity.Collect(body, assignments);
+        foreach (AssignStmt a in assignments)
+        {
+            if (a.Target.Active && a.Value.Active)
+            {
+                PlanNode(a.Value);
+            }
+        }
+
+        foreach (AssignStmt a in assignments)
+        {
+            Var v = a.Target;
+            if (v.Needed && (v.Role == VarRole.Parameter || (v.Role == VarRole.Local && v.AssignSites > 1)))
+            {
+                string save = names.Next("_t");
+                declarations.Add(CodeNode.Line(v.Type + " " + save + " = default;"));
+                saves[a] = save;
+            }
+        }
+    }
+
+    private void PlanNode(Expr e)
+    {
+        switch (e)
+        {
+            case BinaryExpr { Op: '*' } b:
+                if (b.Left.Active)
+                {
+                    Reference(b.Right);
+                }
+
+                if (b.Right.Active)
+                {
+                    Reference(b.Left);
+                }
+
+                break;
+            case BinaryExpr { Op: '/' } b:
+                if (b.Left.Active || b.Right.Active)
+                {
+                    Reference(b.Right);
+                }
+
+                if (b.Right.Active)
+                {
+                    Store(b);
+                }
+
+                break;
+            case CallExpr c:
+                for (int i = 0; i < c.Args.Length; i++)
+                {
+                    if (c.Args[i].Active && c.Rule.UsesResult)
+                    {
+                        Store(c);
+                    }
+                }
+
+                for (int j = 0; j < c.Args.Length; j++)
+                {
+                    if (c.Rule.UsesArgument(j))
+                    {
+                        Reference(c.Args[j]);
+                    }
+                }
+
+                break;
+            case UserCallExpr u:
+                foreach (Expr a in u.Args)
+                {
+                    Reference(a);
+                }
+
+                break;
+        }
+
+        foreach (Expr child in Activity.DifferentiableChildren(e))
+        {
+            if (child.Active)
+            {
+                PlanNode(child);
+            }
+        }
+    }
+
+    /// <summary>The reverse sweep reads this value: leaves are read from their variables, the rest is kept.</summary>
+    private void Reference(Expr e)
+    {
+        switch (e)
+        {
+            case LitExpr:
+                break;
+            case VarExpr v:
+                v.Var.Needed = true;
+                break;
+            case OpaqueExpr o:
+                foreach (Var v in o.Reads)
+                {
+                    v.Needed = true;
+                }
+
+                break;
+            case NegExpr { Operand: VarExpr or LitExpr } n:
+                Reference(n.Operand);
+                break;
+            default:
+                Store(e);
+                break;
+        }
+    }
+
+    private void Store(Expr e)
+    {
+        if (e.Temp is null)
+        {
+            e.Temp = names.Next("_t");
+            declarations.Add(CodeNode.Line(BodyLowering.KindType(e.Kind) + " " + e.Temp + " = 0;"));
+        }
+    }
+
+    /// <summary>Pass 2: the forward and reverse sweeps of a statement list.</summary>
+    public (List<CodeNode> Forward, List<CodeNode> Reverse) Build(List<Stmt> statements)
+    {
+        var forward = new List<CodeNode>();
+        var reverse = new List<CodeNode>();
+        foreach (Stmt s in statements)
+        {
+            (List<CodeNode> f, List<CodeNode> r) = BuildStatement(s);
+            forward.AddRange(f);
+            reverse.InsertRange(0, r);
+        }
+
+        return (forward, reverse);
+    }
+
+    private (List<CodeNode> Forward, List<CodeNode> Reverse) BuildStatement(Stmt statement)
+    {
+        var forward = new List<CodeNode>();
+        var reverse = new List<CodeNode>();
+        switch (statement)
+        {
+            case AssignStmt a:
+                BuildAssign(a, forward, reverse);
+                break;
+            case ForwardOnlyStmt f:
+                forward.Add(CodeNode.Line(f.Code.Text + ";"));
+                break;
+            case IfStmt i:
+            {
+                (List<CodeNode> thenForward, List<CodeNode> thenReverse) = Build(i.Then);
+                (List<CodeNode> elseForward, List<CodeNode> elseReverse) = Build(i.Else);
+                string condition = i.Condition.Code.Text;
+                if (thenReverse.Count > 0 || elseReverse.Count > 0)
+                {
+                    // The branch taken is recorded, so the reverse sweep replays the same one.
+                    string stored = names.Next("_c");
+                    declarations.Add(CodeNode.Line("bool " + stored + " = false;"));
+                    forward.Add(CodeNode.Line(stored + " = " + condition + ";"));
+                    condition = stored;
+                    AddIf(reverse, condition, thenReverse, elseReverse);
+                }
+
+                AddIf(forward, condition, thenForward, elseForward);
+                break;
+            }
+        }
+
+        return (forward, reverse);
+    }
+
+    private static void AddIf(List<CodeNode> into, string condition, List<CodeNode> then, List<CodeNode> @else)
+    {
+        if (then.Count == 0 && @else.Count > 0)
+        {
+            into.Add(CodeNode.Block("if (!(" + condition + "))", @else.ToEquatableArray()));
+            return;
+        }
+
+        into.Add(CodeNode.Block("if (" + condition + ")", then.ToEquatableArray()));
+        if (@else.Count > 0)
+        {
+            into.Add(CodeNode.Block("else", @else.ToEquatableArray()));
+        }
+    }
+
+    private void BuildAssign(AssignStmt a, List<CodeNode> forward, List<CodeNode> reverse)
+    {
+        Var v = a.Target;
+        saves.TryGetValue(a, out string? save);
+        if (save is not null)
+        {
+            forward.Add(CodeNode.Line(save + " = " + v.Name + ";"));
+        }
+
+        if (v.Active && a.Value.Active)
+        {
+            EmitTemps(a.Value, forward);
+        }
+
+        forward.Add(CodeNode.Line(v.Name + " = " + Print(a.Value).Text + ";"));
+
+        if (!v.Active && save is null)
+        {
+            return;
+        }
+
+        string? comment = a.Syntax is null ? null : "// " + BodyLowering.Text(a.Syntax);
+        if (comment is not null)
+        {
+            reverse.Add(CodeNode.Line(comment));
+        }
+
+        if (save is not null)
+        {
+            reverse.Add(CodeNode.Line(v.Name + " = " + save + ";"));
+        }
+
+        if (!v.Active)
+        {
+            return;
+        }
+
+        string adjoint = v.Adjoint!;
+        if (!a.Value.Active)
+        {
+            // v = constant  =>  the adjoint of the old v is zero.
+            reverse.Add(CodeNode.Line(adjoint + " = 0;"));
+            return;
+        }
+
+        if (TryAccumulation(v, a.Value, out List<(Expr Term, bool Negated)>? terms))
+        {
+            // v = v + e  =>  de += dv (dv carries over to the old v unchanged)
+            foreach ((Expr term, bool negated) in terms!)
+            {
+                if (term.Active)
+                {
+                    Send(term, adjoint, negated, reverse);
+                }
+            }
+
+            return;
+        }
+
+        if (!Reads(a.Value, v))
+        {
+            Backprop(a.Value, adjoint, false, reverse);
+            reverse.Add(CodeNode.Line(adjoint + " = 0;"));
+            return;
+        }
+
+        string r = names.Next("_r");
+        reverse.Add(CodeNode.Line(BodyLowering.KindType(v.Kind) + " " + r + " = " + adjoint + ";"));
+        reverse.Add(CodeNode.Line(adjoint + " = 0;"));
+        Backprop(a.Value, r, false, reverse);
+    }
+
+    /// <summary>Whether <paramref name="value"/> is <c>v ± terms</c> with <c>v</c> appearing exactly once, positively, at the top.</summary>
+    private static bool TryAccumulation(Var v, Expr value, out List<(Expr Term, bool Negated)>? terms)
+    {
+        terms = new List<(Expr, bool)>();
+        Flatten(value, false, terms);
+        int self = terms.Count(t => t.Term is VarExpr ve && ve.Var == v && !t.Negated);
+        if (self != 1)
+        {
+            return false;
+        }
+
+        terms.RemoveAll(t => t.Term is VarExpr ve && ve.Var == v);
+        return !terms.Any(t => Reads(t.Term, v));
+    }
+
+    private static void Flatten(Expr e, bool negated, List<(Expr, bool)> terms)
+    {
+        switch (e)
+        {
+            case BinaryExpr { Op: '+' } b:
+                Flatten(b.Left, negated, terms);
+                Flatten(b.Right, negated, terms);
+                break;
+            case BinaryExpr { Op: '-' } b:
+                Flatten(b.Left, negated, terms);
+                Flatten(b.Right, !negated, terms);
+                break;
+            default:
+                terms.Add((e, negated));
+                break;
+        }
+    }
+
+    private static bool Reads(Expr e, Var v) => e switch
+    {
+        VarExpr ve => ve.Var == v,
+        OpaqueExpr o => o.Reads.Contains(v),
+        NegExpr n => Reads(n.Operand, v),
+        ConvertExpr c => Reads(c.Operand, v),
+        BinaryExpr b => Reads(b.Left, v) || Reads(b.Right, v),
+        CallExpr c => c.Args.Any(a => Reads(a, v)),
+        UserCallExpr u => u.Args.Any(a => Reads(a, v)),
+        _ => false,
+    };
+
+    /// <summary>Forward: compute the kept intermediates, innermost first.</summary>
+    private void EmitTemps(Expr e, List<CodeNode> forward)
+    {
+        foreach (Expr child in Children(e))
+        {
+            EmitTemps(child, forward);
+        }
+
+        if (e.Temp is not null)
+        {
+            forward.Add(CodeNode.Line(e.Temp + " = " + PrintDefinition(e).Text + ";"));
+        }
+    }
+
+    private static IEnumerable<Expr> Children(Expr e) => e switch
+    {
+        NegExpr n => new[] { n.Operand },
+        ConvertExpr c => new[] { c.Operand },
+        BinaryExpr b => new[] { b.Left, b.Right },
+        CallExpr c => c.Args,
+        UserCallExpr u => u.Args,
+        _ => Enumerable.Empty<Expr>(),
+    };
+
+    /// <summary>The value of a node: its temporary if kept, its variable, or its expression.</summary>
+    private static Code Print(Expr e) => e.Temp is not null ? new Code(e.Temp, Code.Primary) : PrintDefinition(e);
+
+    private static Code PrintDefinition(Expr e)
+    {
+        switch (e)
+        {
+            case LitExpr l:
+                return l.Code;
+            case OpaqueExpr o:
+                return o.Code;
+            case VarExpr v:
+                return new Code(v.Var.Name, Code.Primary);
+            case NegExpr n:
+                return new Code("-" + Print(n.Operand).At(Code.Unary), Code.Unary);
+            case ConvertExpr c:
+                return new Code("(" + BodyLowering.KindType(c.Kind) + ")" + Print(c.Operand).At(Code.Unary), Code.Unary);
+            case BinaryExpr b:
+            {
+                int p = b.Op is '+' or '-' ? Code.Additive : Code.Multiplicative;
+                return new Code(Print(b.Left).At(p) + " " + b.Op + " " + Print(b.Right).At(p + 1), p);
+            }
+
+            case CallExpr c:
+                return new Code(c.Target + "(" + string.Join(", ", c.Args.Select(a => Print(a).Text)) + ")", Code.Primary);
+            case UserCallExpr u:
+                return new Code(u.Target + "(" + string.Join(", ", u.Args.Select(a => Print(a).Text)) + ")", Code.Primary);
+            default:
+                return new Code("default", Code.Primary);
+        }
+    }
+
+    /// <summary>Reverse: propagate the adjoint <paramref name="adjoint"/> (negated if asked) of node <paramref name="e"/> into its operands.</summary>
+    private void Backprop(Expr e, string adjoint, bool negated, List<CodeNode> reverse)
+    {
+        switch (e)
+        {
+            case VarExpr:
+                Send(e, adjoint, negated, reverse);
+                break;
+            case NegExpr n:
+                // y = -x  =>  dx -= dy
+                Send(n.Operand, adjoint, !negated, reverse);
+                break;
+            case ConvertExpr c:
+                // y = (T)x  =>  dx += (S)dy
+                Send(c.Operand, "(" + BodyLowering.KindType(c.Operand.Kind) + ")" + adjoint, negated, reverse);
+                break;
+            case BinaryExpr { Op: '+' } b:
+                // z = x + y  =>  dx += dz; dy += dz
+                Send(b.Left, adjoint, negated, reverse);
+                Send(b.Right, adjoint, negated, reverse);
+                break;
+            case BinaryExpr { Op: '-' } b:
+                // z = x - y  =>  dx += dz; dy -= dz
+                Send(b.Left, adjoint, negated, reverse);
+                Send(b.Right, adjoint, !negated, reverse);
+                break;
+            case BinaryExpr { Op: '*' } b:
+                // z = x * y  =>  dx += dz * y; dy += dz * x
+                Send(b.Left, adjoint + " * " + Print(b.Right).At(Code.Multiplicative + 1), negated, reverse);
+                Send(b.Right, adjoint + " * " + Print(b.Left).At(Code.Multiplicative + 1), negated, reverse);
+                break;
+            case BinaryExpr { Op: '/' } b:
+                // z = x / y  =>  dx += dz / y; dy -= dz * z / y
+                Send(b.Left, adjoint + " / " + Print(b.Right).At(Code.Multiplicative + 1), negated, reverse);
+                if (b.Right.Active)
+                {
+                    Send(b.Right, adjoint + " * " + b.Temp + " / " + Print(b.Right).At(Code.Multiplicative + 1), !negated, reverse);
+                }
+
+                break;
+            case CallExpr c:
+                for (int i = 0; i < c.Args.Length; i++)
+                {
+                    if (!c.Args[i].Active)
+                    {
+                        continue;
+                    }
+
+                    string template = c.Rule.Partials[i];
+                    bool flip = template.StartsWith("-", System.StringComparison.Ordinal);
+                    Send(c.Args[i], Substitute(flip ? template.Substring(1) : template, c, adjoint), negated ^ flip, reverse);
+                }
+
+                break;
+            case UserCallExpr u:
+                BackpropCall(u, adjoint, negated, reverse);
+                break;
+        }
+    }
+
+    private void BackpropCall(UserCallExpr u, string adjoint, bool negated, List<CodeNode> reverse)
+    {
+        // y = f(a, b)  =>  fPullback(a, b, dy, ref da, ref db): the callee adds dy * df/da into da.
+        var arguments = new List<string>();
+        foreach (Expr a in u.Args)
+        {
+            arguments.Add(Print(a).Text);
+        }
+
+        arguments.Add(negated ? "-" + adjoint : adjoint);
+        var after = new List<(Expr Arg, string Local)>();
+        for (int i = 0; i < u.Args.Length; i++)
+        {
+            if (!u.Differentiable[i])
+            {
+                continue;
+            }
+
+            Expr arg = u.Args[i];
+            if (arg is VarExpr { Var.Active: true } ve)
+            {
+                arguments.Add("ref " + ve.Var.Adjoint);
+                continue;
+            }
+
+            string local = names.Next("_r");
+            reverse.Add(CodeNode.Line(BodyLowering.KindType(arg.Kind) + " " + local + " = 0;"));
+            arguments.Add("ref " + local);
+            if (arg.Active)
+            {
+                after.Add((arg, local));
+            }
+        }
+
+        reverse.Add(CodeNode.Line(u.Pullback + "(" + string.Join(", ", arguments) + ");"));
+        foreach ((Expr arg, string local) in after)
+        {
+            Backprop(arg, local, false, reverse);
+        }
+    }
+
+    private static string Substitute(string template, CallExpr c, string adjoint)
+    {
+        string math = c.Kind == NumKind.Float ? "global::System.MathF" : "global::System.Math";
+        string result = template
+            .Replace("{g}", adjoint)
+            .Replace("{M}", math)
+            .Replace("{T}", BodyLowering.KindType(c.Kind))
+            .Replace("{H}", DerivativeRules.HelpersType)
+            .Replace("{y}", c.Temp ?? "default");
+        for (int i = 0; i < c.Args.Length; i++)
+        {
+            result = result.Replace("{" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}", Print(c.Args[i]).At(Code.Unary));
+        }
+
+        return result;
+    }
+
+    /// <summary>Adds <paramref name="contribution"/> to the adjoint of <paramref name="target"/>.</summary>
+    private void Send(Expr target, string contribution, bool negated, List<CodeNode> reverse)
+    {
+        if (!target.Active)
+        {
+            return;
+        }
+
+        if (target is VarExpr v)
+        {
+            reverse.Add(CodeNode.Line(v.Var.Adjoint + (negated ? " -= " : " += ") + contribution + ";"));
+            return;
+        }
+
+        if (IsIdentifier(contribution))
+        {
+            Backprop(target, contribution, negated, reverse);
+            return;
+        }
+
+        string local = names.Next("_r");
+        reverse.Add(CodeNode.Line(BodyLowering.KindType(target.Kind) + " " + local + " = " + contribution + ";"));
+        Backprop(target, local, negated, reverse);
+    }
+
+    private static bool IsIdentifier(string text) => text.All(ch => char.IsLetterOrDigit(ch) || ch == '_');
+}

@@ -1,0 +1,81 @@
+using System.Collections.Generic;
+using AutoDiffGen.Generator.Diagnostics;
+using AutoDiffGen.Generator.Helpers;
+using AutoDiffGen.Generator.Models;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AutoDiffGen.Generator.Analysis;
+
+/// <summary>Rejections: every construct the lowering refuses, with the reason the user reads.</summary>
+internal sealed partial class BodyLowering
+{
+    public void Report(string id, SyntaxNode syntax, params string[] arguments)
+        => Diagnostics.Add(new DiagnosticInfo(id, LocationInfo.From(syntax.GetLocation()), arguments.ToEquatableArray()));
+
+    private Expr Unsupported(IOperation operation, string reason)
+    {
+        Report(DiagnosticIds.UnsupportedExpression, operation.Syntax, Text(operation.Syntax), reason);
+        return new LitExpr(new Code("default", Code.Primary), KindOf(operation.Type));
+    }
+
+    private Expr LowerUnsupported(IOperation operation) => Unsupported(operation, operation switch
+    {
+        IAnonymousFunctionOperation or IDelegateCreationOperation => "lambdas and delegates are not differentiable; write a [Differentiable] method instead",
+        IAwaitOperation => "await is not supported in differentiable code",
+        IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicIndexerAccessOperation or IDynamicObjectCreationOperation
+            => "dynamic is not supported in differentiable code",
+        IAddressOfOperation => "pointers and unsafe code are not supported in differentiable code",
+        ITranslatedQueryOperation => "LINQ queries are not supported in differentiable code",
+        IArrayElementReferenceOperation => "array elements are not supported yet",
+        IBinaryOperation { OperatorMethod: not null } => "user-defined operators are not supported",
+        IBinaryOperation => "only + - * / are differentiable binary operators",
+        IAssignmentOperation or IIncrementOrDecrementOperation => "assignments inside expressions are not supported; assign in a statement of its own",
+        _ => "this kind of expression (" + operation.Kind + ") is not supported in differentiable code",
+    });
+
+    private void ReportStatement(IOperation operation)
+    {
+        string reason = operation switch
+        {
+            ILoopOperation => "loops are not supported yet",
+            IBranchOperation { BranchKind: BranchKind.GoTo } => "goto cannot be replayed backwards",
+            IBranchOperation => "break and continue are only meaningful inside loops",
+            ILabeledOperation => "labels and goto cannot be replayed backwards",
+            ITryOperation => "try/catch/finally is not supported: exceptions cannot be replayed backwards",
+            ILockOperation => "lock is not supported in differentiable code",
+            IUsingOperation or IUsingDeclarationOperation => "using is not supported in differentiable code",
+            ILocalFunctionOperation => "local functions are not supported; make it a [Differentiable] method of the type",
+            ISwitchOperation => "switch statements are not supported yet; use if/else",
+            IReturnOperation { Kind: OperationKind.YieldReturn } or IReturnOperation { Kind: OperationKind.YieldBreak } => "iterators are not supported",
+            _ => "this statement (" + operation.Kind + ") is not supported in differentiable code",
+        };
+        Report(DiagnosticIds.UnsupportedStatement, operation.Syntax, FirstLine(operation.Syntax), reason);
+    }
+
+    private static string FirstLine(SyntaxNode syntax)
+    {
+        string text = Text(syntax);
+        int brace = text.IndexOf('{');
+        return brace > 0 ? text.Substring(0, brace).TrimEnd() : text;
+    }
+
+    private static string WriteTargetDescription(IOperation operation)
+    {
+        IOperation? target = operation switch
+        {
+            IAssignmentOperation assignment => assignment.Target,
+            IIncrementOrDecrementOperation increment => increment.Target,
+            _ => null,
+        };
+        return target switch
+        {
+            IFieldReferenceOperation { Field.IsStatic: true } field => "the static field '" + field.Field.Name + "'",
+            IFieldReferenceOperation field => "the field '" + field.Field.Name + "'",
+            IPropertyReferenceOperation property => "the property '" + property.Property.Name + "'",
+            IParameterReferenceOperation parameter => "the " + parameter.Parameter.RefKind.ToString().ToLowerInvariant() + " parameter '" + parameter.Parameter.Name + "'",
+            IArrayElementReferenceOperation => "an array it does not own",
+            _ => "a location outside the method",
+        };
+    }
+}

@@ -1,0 +1,559 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using AutoDiffGen.Generator.Diagnostics;
+using AutoDiffGen.Generator.Helpers;
+using AutoDiffGen.Generator.Models;
+using AutoDiffGen.Generator.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AutoDiffGen.Generator.Analysis;
+
+/// <summary>
+/// Turns the IOperation tree of a method body into the IR: one visit method per construct; what cannot be
+/// differentiated is reported at the construct (see BodyLowering.Diagnostics.cs) and lowering goes on, so one
+/// build shows every problem of the method.
+/// </summary>
+internal sealed partial class BodyLowering
+{
+    private readonly DerivativeRegistry registry;
+    private readonly Dictionary<ISymbol, Var> vars = new(SymbolEqualityComparer.Default);
+    private readonly NameAllocator names;
+    private readonly OperationPrinter printer;
+    private readonly CancellationToken token;
+
+    /// <summary>The statement list being built: hoisted conditionals are appended here before their use.</summary>
+    private List<Stmt> current = new();
+
+    public BodyLowering(DerivativeRegistry registry, NameAllocator names, NumKind resultKind, string resultType, CancellationToken token)
+    {
+        this.registry = registry;
+        this.names = names;
+        this.token = token;
+        printer = new OperationPrinter(symbol => vars.TryGetValue(symbol, out Var? v) ? v : null);
+        Result = new Var(names.Claim("_result"), resultType, resultKind, VarRole.Temp);
+        ResultKind = resultKind;
+        Variables.Add(Result);
+    }
+
+    public List<DiagnosticInfo> Diagnostics { get; } = new();
+
+    public List<Guard> Guards { get; } = new();
+
+    public List<Var> Variables { get; } = new();
+
+    /// <summary>The variable every return assigns.</summary>
+    public Var Result { get; }
+
+    public NumKind ResultKind { get; }
+
+    public static NumKind KindOf(ITypeSymbol? type) => type?.SpecialType switch
+    {
+        SpecialType.System_Double => NumKind.Double,
+        SpecialType.System_Single => NumKind.Float,
+        _ => NumKind.Other,
+    };
+
+    public static string KindType(NumKind kind) => kind == NumKind.Float ? "float" : "double";
+
+    public Var AddParameter(IParameterSymbol parameter, bool noDiff)
+    {
+        var v = new Var(parameter.Name, OperationPrinter.TypeName(parameter.Type), KindOf(parameter.Type), VarRole.Parameter) { IsNoDiff = noDiff };
+        vars[parameter] = v;
+        Variables.Add(v);
+        return v;
+    }
+
+    /// <summary>Locals keep their names unless two locals share one; then the later gets a suffix.</summary>
+    public void AddLocal(ILocalSymbol local)
+    {
+        if (vars.ContainsKey(local))
+        {
+            return;
+        }
+
+        var v = new Var(names.Claim(local.Name), OperationPrinter.TypeName(local.Type), KindOf(local.Type), VarRole.Local) { IsReference = !local.Type.IsValueType };
+        vars[local] = v;
+        Variables.Add(v);
+    }
+
+    public Var NewTemp(NumKind kind, string prefix)
+    {
+        var v = new Var(names.Next(prefix), KindType(kind), kind, VarRole.Temp);
+        Variables.Add(v);
+        return v;
+    }
+
+    public List<Stmt> LowerBody(IOperation body)
+    {
+        current = new List<Stmt>();
+        LowerStatement(body);
+        return current;
+    }
+
+    private List<Stmt> LowerBlock(IOperation? operation)
+    {
+        List<Stmt> saved = current;
+        current = new List<Stmt>();
+        if (operation is not null)
+        {
+            LowerStatement(operation);
+        }
+
+        List<Stmt> result = current;
+        current = saved;
+        return result;
+    }
+
+    private void LowerStatement(IOperation operation)
+    {
+        token.ThrowIfCancellationRequested();
+        switch (operation)
+        {
+            case IBlockOperation block:
+                foreach (IOperation statement in block.Operations)
+                {
+                    LowerStatement(statement);
+                }
+
+                break;
+            case IVariableDeclarationGroupOperation group:
+                foreach (IVariableDeclarationOperation declaration in group.Declarations)
+                {
+                    foreach (IVariableDeclaratorOperation declarator in declaration.Declarators)
+                    {
+                        AddLocal(declarator.Symbol);
+                        IVariableInitializerOperation? initializer = declarator.Initializer ?? declaration.Initializer;
+                        if (initializer is not null)
+                        {
+                            Var target = vars[declarator.Symbol];
+                            target.AssignSites++;
+                            current.Add(new AssignStmt(target, LowerValue(initializer.Value, target), declarator.Syntax));
+                        }
+                    }
+                }
+
+                break;
+            case IExpressionStatementOperation expressionStatement:
+                LowerExpressionStatement(expressionStatement.Operation, expressionStatement.Syntax);
+                break;
+            case IReturnOperation { ReturnedValue: not null } ret:
+                current.Add(new ReturnStmt(LowerAs(ret.ReturnedValue, ResultKind), ret.Syntax));
+                break;
+            case IConditionalOperation conditional:
+            {
+                OpaqueExpr condition = Condition(conditional.Condition);
+                List<Stmt> then = LowerBlock(conditional.WhenTrue);
+                List<Stmt> @else = LowerBlock(conditional.WhenFalse);
+                current.Add(new IfStmt(condition, then, @else, conditional.Syntax));
+                break;
+            }
+
+            case IThrowOperation { Exception: not null } thrown:
+            {
+                var reads = new List<Var>();
+                Code? exception = printer.Print(thrown.Exception, reads);
+                if (exception is null)
+                {
+                    Report(DiagnosticIds.UnsupportedExpression, thrown.Exception.Syntax, Text(thrown.Exception.Syntax), "the exception must be created from constants, parameters and locals");
+                }
+                else
+                {
+                    current.Add(new ForwardOnlyStmt(new Code("throw " + exception.Value.Text, 0), exits: true, reads, null, thrown.Syntax));
+                }
+
+                break;
+            }
+
+            case IEmptyOperation:
+                break;
+            default:
+                ReportStatement(operation);
+                break;
+        }
+    }
+
+    private void LowerExpressionStatement(IOperation operation, SyntaxNode statementSyntax)
+    {
+        switch (operation)
+        {
+            case ISimpleAssignmentOperation assignment when TargetVar(assignment.Target) is Var target:
+                target.AssignSites++;
+                current.Add(new AssignStmt(target, LowerValue(assignment.Value, target), statementSyntax));
+                return;
+            case ICompoundAssignmentOperation compound when TargetVar(compound.Target) is Var target:
+            {
+                target.AssignSites++;
+                if (target.Kind == NumKind.Other)
+                {
+                    OpaqueExpr rhs = Opaque(compound.Value, statementSyntax, value => target.Name + " " + CompoundOperator(compound.OperatorKind) + " " + value.At(Code.Multiplicative + 1));
+                    rhs.Reads.Add(target);
+                    current.Add(new AssignStmt(target, rhs, statementSyntax));
+                    return;
+                }
+
+                char? op = compound.OperatorKind switch
+                {
+                    BinaryOperatorKind.Add => '+',
+                    BinaryOperatorKind.Subtract => '-',
+                    BinaryOperatorKind.Multiply => '*',
+                    BinaryOperatorKind.Divide => '/',
+                    _ => null,
+                };
+                if (op is null)
+                {
+                    Report(DiagnosticIds.UnsupportedExpression, compound.Syntax, Text(compound.Syntax), "only += -= *= /= are differentiable compound assignments");
+                    return;
+                }
+
+                Expr value = LowerAs(compound.Value, target.Kind);
+                current.Add(new AssignStmt(target, new BinaryExpr(op.Value, new VarExpr(target), value, target.Kind), statementSyntax));
+                return;
+            }
+
+            case IIncrementOrDecrementOperation increment when TargetVar(increment.Target) is Var target:
+            {
+                target.AssignSites++;
+                bool up = increment.Kind is OperationKind.Increment;
+                if (target.Kind == NumKind.Other)
+                {
+                    current.Add(new AssignStmt(target, new OpaqueExpr(new Code(target.Name + (up ? " + 1" : " - 1"), Code.Additive), NumKind.Other, new List<Var> { target }), statementSyntax));
+                    return;
+                }
+
+                var one = new LitExpr(new Code("1", Code.Primary), target.Kind);
+                current.Add(new AssignStmt(target, new BinaryExpr(up ? '+' : '-', new VarExpr(target), one, target.Kind), statementSyntax));
+                return;
+            }
+
+            case ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
+            {
+                // A write to a field, property, array element or ref parameter.
+                var reads = new List<Var>();
+                Code? code = printer.Print(StatementAsOperation(operation), reads);
+                string what = WriteTargetDescription(operation);
+                if (code is null)
+                {
+                    Report(DiagnosticIds.ActiveWriteOutside, operation.Syntax, Text(operation.Syntax), what);
+                    return;
+                }
+
+                var guard = new Guard(DiagnosticIds.ActiveWriteOutside, operation.Syntax, new[] { Text(operation.Syntax), what }, Floating(reads));
+                Guards.Add(guard);
+                current.Add(new ForwardOnlyStmt(code.Value, exits: false, reads, guard, statementSyntax));
+                return;
+            }
+
+            case IInvocationOperation invocation:
+            {
+                var reads = new List<Var>();
+                Code? code = printer.Print(invocation, reads);
+                if (code is null)
+                {
+                    Report(DiagnosticIds.UnsupportedExpression, invocation.Syntax, Text(invocation.Syntax), "the call has arguments that cannot be passed through generated code (ref, out or params)");
+                    return;
+                }
+
+                var guard = new Guard(DiagnosticIds.CallWithoutDerivative, invocation.Syntax, new[] { Text(invocation.Syntax), Display(invocation.TargetMethod) }, Floating(reads));
+                Guards.Add(guard);
+                current.Add(new ForwardOnlyStmt(code.Value, exits: false, reads, guard, statementSyntax));
+                return;
+            }
+
+            default:
+                ReportStatement(operation);
+                return;
+        }
+    }
+
+    private static IOperation StatementAsOperation(IOperation operation) => operation;
+
+    private Var? TargetVar(IOperation target) => target switch
+    {
+        ILocalReferenceOperation local => vars.TryGetValue(local.Local, out Var? v) ? v : null,
+        IParameterReferenceOperation { Parameter.RefKind: RefKind.None } parameter => vars.TryGetValue(parameter.Parameter, out Var? v) ? v : null,
+        _ => null,
+    };
+
+    /// <summary>The right-hand side of an assignment to <paramref name="target"/>.</summary>
+    private Expr LowerValue(IOperation value, Var target)
+        => target.Kind == NumKind.Other ? Opaque(value, value.Syntax, null) : LowerAs(value, target.Kind);
+
+    /// <summary>Lowers a value that is used as <paramref name="kind"/>, inserting float/double conversions.</summary>
+    private Expr LowerAs(IOperation operation, NumKind kind)
+    {
+        Expr e = Lower(operation);
+        if (e.Kind == kind || kind == NumKind.Other)
+        {
+            return e;
+        }
+
+        if (e.Kind == NumKind.Other)
+        {
+            // An integer (or other inactive) value used as a floating one.
+            OpaqueExpr o = (OpaqueExpr)e;
+            return new OpaqueExpr(new Code("(" + KindType(kind) + ")" + o.Code.At(Code.Unary), Code.Unary), kind, o.Reads);
+        }
+
+        return new ConvertExpr(e, kind);
+    }
+
+    private Expr Lower(IOperation operation)
+    {
+        token.ThrowIfCancellationRequested();
+        NumKind kind = KindOf(operation.Type);
+        if (operation.ConstantValue.HasValue)
+        {
+            return new LitExpr(OperationPrinter.Literal(operation.ConstantValue.Value, operation.Type), kind);
+        }
+
+        if (kind == NumKind.Other)
+        {
+            return LowerInactive(operation);
+        }
+
+        switch (operation)
+        {
+            case ILocalReferenceOperation local when vars.TryGetValue(local.Local, out Var? v):
+                return new VarExpr(v);
+            case IParameterReferenceOperation parameter when vars.TryGetValue(parameter.Parameter, out Var? v):
+                return new VarExpr(v);
+            case IBinaryOperation binary:
+            {
+                char? op = binary.OperatorKind switch
+                {
+                    BinaryOperatorKind.Add => '+',
+                    BinaryOperatorKind.Subtract => '-',
+                    BinaryOperatorKind.Multiply => '*',
+                    BinaryOperatorKind.Divide => '/',
+                    _ => null,
+                };
+                if (op is null || binary.OperatorMethod is not null)
+                {
+                    return Unsupported(binary, "only + - * / are differentiable binary operators");
+                }
+
+                return new BinaryExpr(op.Value, LowerAs(binary.LeftOperand, kind), LowerAs(binary.RightOperand, kind), kind);
+            }
+
+            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Minus } unary:
+                return new NegExpr(LowerAs(unary.Operand, kind));
+            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Plus } unary:
+                return LowerAs(unary.Operand, kind);
+            case IConversionOperation conversion:
+                return LowerAs(conversion.Operand, kind);
+            case IInvocationOperation invocation:
+                return LowerInvocation(invocation, kind);
+            case IConditionalOperation { WhenFalse: not null } conditional:
+            {
+                // c ? a : b  =>  if (c) t = a; else t = b;  (so the reverse sweep replays the branch taken)
+                Var temp = NewTemp(kind, "_v");
+                temp.AssignSites++;
+                OpaqueExpr condition = Condition(conditional.Condition);
+                List<Stmt> saved = current;
+                current = new List<Stmt>();
+                Expr a = LowerAs(conditional.WhenTrue, kind);
+                current.Add(new AssignStmt(temp, a, null));
+                List<Stmt> then = current;
+                current = new List<Stmt>();
+                Expr b = LowerAs(conditional.WhenFalse, kind);
+                current.Add(new AssignStmt(temp, b, null));
+                List<Stmt> @else = current;
+                current = saved;
+                current.Add(new IfStmt(condition, then, @else, conditional.Syntax));
+                return new VarExpr(temp);
+            }
+
+            case IFieldReferenceOperation or IPropertyReferenceOperation or IInstanceReferenceOperation or IDefaultValueOperation:
+                // Fields and properties are read as constants.
+                return LowerInactive(operation);
+            default:
+                return LowerUnsupported(operation);
+        }
+    }
+
+    private Expr LowerInvocation(IInvocationOperation invocation, NumKind kind)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        IArgumentOperation[] arguments = invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).ToArray();
+        string display = Display(method);
+        bool isMath = DerivativeRules.IsMathType(method.ContainingType.ToDisplayString());
+        bool allFloating = method.Parameters.All(p => DerivativeRegistry.IsFloating(p.Type) && p.RefKind == RefKind.None);
+
+        if (isMath)
+        {
+            DerivativeRule? rule = DerivativeRules.Find(method.Name, method.Parameters.Length);
+            if (rule is not null && rule.IsZero)
+            {
+                return Guarded(invocation, DiagnosticIds.ZeroDerivative, new[] { Text(invocation.Syntax) }, kind);
+            }
+
+            if (rule is not null && allFloating && arguments.Length == rule.Arity)
+            {
+                var args = arguments.Select(a => LowerAs(a.Value, kind)).ToArray();
+                return new CallExpr(rule, OperationPrinter.TypeName(method.ContainingType) + "." + method.Name, args, kind);
+            }
+
+            if (rule is null && !method.Name.StartsWith("Round", System.StringComparison.Ordinal))
+            {
+                return Guarded(invocation, DiagnosticIds.NoDerivativeRule, new[] { Text(invocation.Syntax), display }, kind);
+            }
+
+            // Round(x, digits) and Round(x, mode): piecewise constant.
+            return Guarded(invocation, DiagnosticIds.ZeroDerivative, new[] { Text(invocation.Syntax) }, kind);
+        }
+
+        if (!method.IsGenericMethod && method.Parameters.All(p => p.RefKind == RefKind.None)
+            && registry.TryResolve(method, out string pullback, out _))
+        {
+            string? receiver = CallReceiver(invocation);
+            if (receiver is null)
+            {
+                return Unsupported(invocation, "the receiver of the call cannot be printed in generated code");
+            }
+
+            var args = new Expr[arguments.Length];
+            var differentiable = new bool[arguments.Length];
+            for (int i = 0; i < arguments.Length; i++)
+            {
+                IParameterSymbol parameter = arguments[i].Parameter!;
+                differentiable[i] = DerivativeRegistry.IsDifferentiable(parameter);
+                args[i] = DerivativeRegistry.IsFloating(parameter.Type) ? LowerAs(arguments[i].Value, KindOf(parameter.Type)) : LowerInactive(arguments[i].Value);
+                if (!DerivativeRegistry.IsFloating(parameter.Type) && differentiable[i])
+                {
+                    return Unsupported(invocation, "array and span arguments to differentiable calls are not supported yet");
+                }
+            }
+
+            return new UserCallExpr(receiver + method.Name, receiver + pullback, args, differentiable, kind);
+        }
+
+        return Guarded(invocation, DiagnosticIds.CallWithoutDerivative, new[] { Text(invocation.Syntax), display }, kind);
+    }
+
+    private string? CallReceiver(IInvocationOperation invocation)
+    {
+        if (invocation.TargetMethod.IsStatic || invocation.Instance is null)
+        {
+            return OperationPrinter.TypeName(invocation.TargetMethod.ContainingType) + ".";
+        }
+
+        Code? receiver = printer.Print(invocation.Instance, new List<Var>());
+        return receiver is null ? null : receiver.Value.At(Code.Primary) + ".";
+    }
+
+    /// <summary>A value with no derivative; the guard reports <paramref name="id"/> if it reads an active input.</summary>
+    private Expr Guarded(IOperation operation, string id, string[] arguments, NumKind kind)
+    {
+        var reads = new List<Var>();
+        Code? code = printer.Print(operation, reads);
+        if (code is null)
+        {
+            return LowerUnsupported(operation);
+        }
+
+        var guard = new Guard(id, operation.Syntax, arguments, Floating(reads));
+        Guards.Add(guard);
+        return new OpaqueExpr(code.Value, kind, reads, guard);
+    }
+
+    /// <summary>A non-floating value: printed as is. A floating input converted to an integer stops the gradient.</summary>
+    private Expr LowerInactive(IOperation operation)
+    {
+        var reads = new List<Var>();
+        Code? code = printer.Print(operation, reads);
+        if (code is null)
+        {
+            return LowerUnsupported(operation);
+        }
+
+        Guard? guard = null;
+        if (operation is IConversionOperation { Operand.Type: var from } conversion && DerivativeRegistry.IsFloating(from) && !DerivativeRegistry.IsFloating(conversion.Type))
+        {
+            guard = new Guard(DiagnosticIds.ActiveToInteger, operation.Syntax, new[] { Text(operation.Syntax), conversion.Type?.ToDisplayString() ?? "?" }, Floating(reads));
+            Guards.Add(guard);
+        }
+        else if (operation is IInvocationOperation call && DerivativeRules.IsMathType(call.TargetMethod.ContainingType.ToDisplayString()) && call.TargetMethod.Name == "Sign")
+        {
+            guard = new Guard(DiagnosticIds.ZeroDerivative, operation.Syntax, new[] { Text(operation.Syntax) }, Floating(reads));
+            Guards.Add(guard);
+        }
+        else
+        {
+            // Any other non-floating value computed from floating inputs (x > 0 as a bool, a call returning int):
+            // conditions are fine; data flow into non-floating values carries no derivative by definition.
+            guard = ConversionInside(operation, reads);
+        }
+
+        return new OpaqueExpr(code.Value, KindOf(operation.Type), reads, guard);
+    }
+
+    /// <summary>Reports floating-to-integer conversions nested in an inactive expression (e.g. <c>w[(int)x]</c>).</summary>
+    private Guard? ConversionInside(IOperation operation, List<Var> reads)
+    {
+        foreach (IOperation descendant in operation.DescendantsAndSelf())
+        {
+            if (descendant is IConversionOperation { Operand.Type: var from } conversion && DerivativeRegistry.IsFloating(from) && !DerivativeRegistry.IsFloating(conversion.Type))
+            {
+                var inner = new List<Var>();
+                printer.Print(conversion.Operand, inner);
+                var guard = new Guard(DiagnosticIds.ActiveToInteger, conversion.Syntax, new[] { Text(conversion.Syntax), conversion.Type?.ToDisplayString() ?? "?" }, Floating(inner));
+                Guards.Add(guard);
+            }
+        }
+
+        return null;
+    }
+
+    private OpaqueExpr Condition(IOperation condition)
+    {
+        var reads = new List<Var>();
+        Code? code = printer.Print(condition, reads);
+        if (code is null)
+        {
+            Report(DiagnosticIds.UnsupportedExpression, condition.Syntax, Text(condition.Syntax), "this condition cannot be evaluated in generated code");
+            return new OpaqueExpr(new Code("false", Code.Primary), NumKind.Other, reads);
+        }
+
+        ConversionInside(condition, reads);
+        return new OpaqueExpr(code.Value, NumKind.Other, reads);
+    }
+
+    private OpaqueExpr Opaque(IOperation value, SyntaxNode syntax, System.Func<Code, string>? shape)
+    {
+        Expr lowered = LowerInactive(value);
+        if (lowered is not OpaqueExpr o)
+        {
+            return new OpaqueExpr(new Code("default", Code.Primary), NumKind.Other, new List<Var>());
+        }
+
+        return shape is null ? o : new OpaqueExpr(new Code(shape(o.Code), Code.Additive), o.Kind, o.Reads, o.Guard);
+    }
+
+    private static string CompoundOperator(BinaryOperatorKind kind) => kind switch
+    {
+        BinaryOperatorKind.Add => "+",
+        BinaryOperatorKind.Subtract => "-",
+        BinaryOperatorKind.Multiply => "*",
+        BinaryOperatorKind.Divide => "/",
+        BinaryOperatorKind.Remainder => "%",
+        BinaryOperatorKind.And => "&",
+        BinaryOperatorKind.Or => "|",
+        BinaryOperatorKind.ExclusiveOr => "^",
+        BinaryOperatorKind.LeftShift => "<<",
+        BinaryOperatorKind.RightShift => ">>",
+        _ => "+",
+    };
+
+    private static List<Var> Floating(List<Var> reads) => reads.Where(v => v.Kind != NumKind.Other).ToList();
+
+    private static string Display(IMethodSymbol method) => method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
+
+    public static string Text(SyntaxNode syntax)
+    {
+        string text = syntax.ToString();
+        text = string.Join(" ", text.Split(new[] { '\r', '\n' }, System.StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()));
+        return text.Length > 80 ? text.Substring(0, 77) + "..." : text;
+    }
+}

@@ -1,0 +1,308 @@
+using System.Collections.Generic;
+using AutoDiffGen.Generator.Rules;
+using Microsoft.CodeAnalysis;
+
+namespace AutoDiffGen.Generator.Analysis;
+
+// The intermediate form between Roslyn's IOperation tree and the adjoint plan. It lives only inside one
+// extraction (it holds syntax for diagnostics) and never enters the incremental pipeline.
+
+/// <summary>The floating kind of a value: what its adjoint is, if it has one.</summary>
+internal enum NumKind
+{
+    Other,
+    Double,
+    Float,
+}
+
+/// <summary>A variable of the method: a parameter, a user local or a generator temporary.</summary>
+internal sealed class Var
+{
+    public Var(string name, string type, NumKind kind, VarRole role)
+    {
+        Name = name;
+        Type = type;
+        Kind = kind;
+        Role = role;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The C# type as printed in generated code.</summary>
+    public string Type { get; }
+
+    public NumKind Kind { get; }
+
+    public VarRole Role { get; }
+
+    public bool IsNoDiff { get; set; }
+
+    /// <summary>A reference type: hoisted declarations initialise it with <c>default!</c>.</summary>
+    public bool IsReference { get; set; }
+
+    /// <summary>Depends on a differentiable input (forward activity).</summary>
+    public bool Varied { get; set; }
+
+    /// <summary>Influences the result (backward activity).</summary>
+    public bool Useful { get; set; }
+
+    /// <summary>Active variables carry an adjoint.</summary>
+    public bool Active => Varied && Useful && Kind != NumKind.Other;
+
+    /// <summary>Its value is read by the reverse sweep, so overwriting it requires a save (to-be-recorded).</summary>
+    public bool Needed { get; set; }
+
+    public int AssignSites { get; set; }
+
+    public string? Adjoint { get; set; }
+}
+
+internal enum VarRole
+{
+    Parameter,
+    Local,
+    Temp,
+}
+
+/// <summary>Printed code with its C# precedence, so composed code gets parentheses only where needed.</summary>
+internal readonly struct Code
+{
+    public const int Primary = 15;
+    public const int Unary = 14;
+    public const int Multiplicative = 13;
+    public const int Additive = 12;
+    public const int Conditional = 3;
+
+    public Code(string text, int precedence)
+    {
+        Text = text;
+        Precedence = precedence;
+    }
+
+    public string Text { get; }
+
+    public int Precedence { get; }
+
+    /// <summary>The text, parenthesised unless it binds at least as tightly as <paramref name="minimum"/>.</summary>
+    public string At(int minimum) => Precedence >= minimum ? Text : "(" + Text + ")";
+
+    public override string ToString() => Text;
+}
+
+internal abstract class Expr
+{
+    protected Expr(NumKind kind) => Kind = kind;
+
+    public NumKind Kind { get; }
+
+    /// <summary>Set by activity analysis: a derivative flows through this node.</summary>
+    public bool Active { get; set; }
+
+    /// <summary>Set by planning: the forward sweep keeps this node's value in a temporary for the reverse sweep.</summary>
+    public string? Temp { get; set; }
+}
+
+/// <summary>A constant.</summary>
+internal sealed class LitExpr : Expr
+{
+    public LitExpr(Code code, NumKind kind)
+        : base(kind) => Code = code;
+
+    public Code Code { get; }
+}
+
+/// <summary>
+/// A value that carries no derivative (integer arithmetic, fields, conditions, calls on constants), printed as
+/// is. <see cref="Reads"/> are the variables it reads, <see cref="Guard"/> a diagnostic to report if any
+/// floating input it reads turns out to be active.
+/// </summary>
+internal sealed class OpaqueExpr : Expr
+{
+    public OpaqueExpr(Code code, NumKind kind, List<Var> reads, Guard? guard = null)
+        : base(kind)
+    {
+        Code = code;
+        Reads = reads;
+        Guard = guard;
+    }
+
+    public Code Code { get; }
+
+    public List<Var> Reads { get; }
+
+    public Guard? Guard { get; }
+}
+
+/// <summary>A diagnostic that applies only if a value it watches is active (decided after activity analysis).</summary>
+internal sealed class Guard
+{
+    public Guard(string id, SyntaxNode syntax, string[] arguments, List<Var> inputs)
+    {
+        Id = id;
+        Syntax = syntax;
+        Arguments = arguments;
+        Inputs = inputs;
+    }
+
+    public string Id { get; }
+
+    public SyntaxNode Syntax { get; }
+
+    public string[] Arguments { get; }
+
+    public List<Var> Inputs { get; }
+}
+
+internal sealed class VarExpr : Expr
+{
+    public VarExpr(Var var)
+        : base(var.Kind) => Var = var;
+
+    public Var Var { get; }
+}
+
+internal sealed class NegExpr : Expr
+{
+    public NegExpr(Expr operand)
+        : base(operand.Kind) => Operand = operand;
+
+    public Expr Operand { get; }
+}
+
+internal sealed class BinaryExpr : Expr
+{
+    public BinaryExpr(char op, Expr left, Expr right, NumKind kind)
+        : base(kind)
+    {
+        Op = op;
+        Left = left;
+        Right = right;
+    }
+
+    /// <summary>One of + - * /.</summary>
+    public char Op { get; }
+
+    public Expr Left { get; }
+
+    public Expr Right { get; }
+}
+
+/// <summary>A call to a Math/MathF function with a derivative rule.</summary>
+internal sealed class CallExpr : Expr
+{
+    public CallExpr(DerivativeRule rule, string target, Expr[] args, NumKind kind)
+        : base(kind)
+    {
+        Rule = rule;
+        Target = target;
+        Args = args;
+    }
+
+    public DerivativeRule Rule { get; }
+
+    /// <summary>The primal function, fully qualified, e.g. <c>global::System.Math.Sin</c>.</summary>
+    public string Target { get; }
+
+    public Expr[] Args { get; }
+}
+
+/// <summary>A call to a method with a pullback: a [Differentiable] method or one registered with [DerivativeOf].</summary>
+internal sealed class UserCallExpr : Expr
+{
+    public UserCallExpr(string target, string pullback, Expr[] args, bool[] differentiable, NumKind kind)
+        : base(kind)
+    {
+        Target = target;
+        Pullback = pullback;
+        Args = args;
+        Differentiable = differentiable;
+    }
+
+    public string Target { get; }
+
+    public string Pullback { get; }
+
+    public Expr[] Args { get; }
+
+    /// <summary>Which arguments have a gradient parameter in the pullback.</summary>
+    public bool[] Differentiable { get; }
+}
+
+/// <summary>A conversion between float and double.</summary>
+internal sealed class ConvertExpr : Expr
+{
+    public ConvertExpr(Expr operand, NumKind kind)
+        : base(kind) => Operand = operand;
+
+    public Expr Operand { get; }
+}
+
+internal abstract class Stmt
+{
+    protected Stmt(SyntaxNode? syntax) => Syntax = syntax;
+
+    /// <summary>The user's statement, for the comment that ties generated code to the source.</summary>
+    public SyntaxNode? Syntax { get; }
+}
+
+/// <summary><c>target = value</c>: every write to a variable, including declarations and compound assignments.</summary>
+internal sealed class AssignStmt : Stmt
+{
+    public AssignStmt(Var target, Expr value, SyntaxNode? syntax)
+        : base(syntax)
+    {
+        Target = target;
+        Value = value;
+    }
+
+    public Var Target { get; }
+
+    public Expr Value { get; }
+}
+
+internal sealed class IfStmt : Stmt
+{
+    public IfStmt(OpaqueExpr condition, List<Stmt> then, List<Stmt> @else, SyntaxNode? syntax)
+        : base(syntax)
+    {
+        Condition = condition;
+        Then = then;
+        Else = @else;
+    }
+
+    public OpaqueExpr Condition { get; }
+
+    public List<Stmt> Then { get; }
+
+    public List<Stmt> Else { get; }
+}
+
+internal sealed class ReturnStmt : Stmt
+{
+    public ReturnStmt(Expr value, SyntaxNode? syntax)
+        : base(syntax) => Value = value;
+
+    public Expr Value { get; }
+}
+
+/// <summary>A statement with no derivative that runs in the forward sweep only (a throw, a call on constants).</summary>
+internal sealed class ForwardOnlyStmt : Stmt
+{
+    public ForwardOnlyStmt(Code code, bool exits, List<Var> reads, Guard? guard, SyntaxNode? syntax)
+        : base(syntax)
+    {
+        Code = code;
+        Exits = exits;
+        Reads = reads;
+        Guard = guard;
+    }
+
+    public Code Code { get; }
+
+    /// <summary>A throw: control never continues after it.</summary>
+    public bool Exits { get; }
+
+    public List<Var> Reads { get; }
+
+    public Guard? Guard { get; }
+}

@@ -1,0 +1,317 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using AutoDiffGen.Generator.Diagnostics;
+using AutoDiffGen.Generator.Helpers;
+using AutoDiffGen.Generator.Models;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AutoDiffGen.Generator.Analysis;
+
+/// <summary>
+/// The differentiability analysis of one <c>[Differentiable]</c> method: the single rule set that both the
+/// generator (which prints the plan) and the analyzers (which report the diagnostics while typing) run.
+/// </summary>
+internal static class MethodAnalyzer
+{
+    public static MethodResult Analyze(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, CancellationToken token)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        try
+        {
+            MethodPlan? plan = AnalyzeCore(method, syntax, model, diagnostics, token);
+            bool failed = diagnostics.Any(d => DiagnosticDescriptors.Get(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
+            return new MethodResult(failed ? null : plan, diagnostics.ToEquatableArray());
+        }
+        catch (System.OperationCanceledException)
+        {
+            throw;
+        }
+        catch (System.Exception ex)
+        {
+            // Never let an exception reach the compiler (CS8785): report it at the method and generate nothing.
+            diagnostics.Add(new DiagnosticInfo(DiagnosticIds.InternalError, LocationInfo.From(syntax.Identifier.GetLocation()),
+                new[] { method.Name, ex.GetType().Name + ": " + ex.Message }.ToEquatableArray()));
+            return new MethodResult(null, diagnostics.ToEquatableArray());
+        }
+    }
+
+    private static void Report(List<DiagnosticInfo> diagnostics, string id, Location location, params string[] args)
+        => diagnostics.Add(new DiagnosticInfo(id, LocationInfo.From(location), args.ToEquatableArray()));
+
+    private static MethodPlan? AnalyzeCore(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken token)
+    {
+        Location at = syntax.Identifier.GetLocation();
+
+        // Shape of the method and its containing types.
+        for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            bool partial = type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(token) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+            if (!partial)
+            {
+                Location typeLocation = type.Locations.FirstOrDefault(l => l.IsInSource) ?? at;
+                Report(diagnostics, DiagnosticIds.TypeNotPartial, typeLocation, type.Name, method.Name);
+            }
+        }
+
+        if (!DerivativeRegistry.IsFloating(method.ReturnType))
+        {
+            Report(diagnostics, DiagnosticIds.ReturnTypeNotFloating, syntax.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
+        }
+
+        if (method.IsGenericMethod)
+        {
+            Report(diagnostics, DiagnosticIds.GenericMethod, at, method.Name);
+        }
+
+        if (method.IsAbstract || method.IsExtern || (syntax.Body is null && syntax.ExpressionBody is null))
+        {
+            Report(diagnostics, DiagnosticIds.NoBody, at, method.Name);
+            return null;
+        }
+
+        foreach (string generated in new[] { method.Name + "Gradient", method.Name + "Pullback" })
+        {
+            if (method.ContainingType.GetMembers(generated).Any(m => !m.IsImplicitlyDeclared))
+            {
+                Report(diagnostics, DiagnosticIds.MemberClash, at, generated, method.ContainingType.Name);
+            }
+        }
+
+        if (method.IsAsync || method.ReturnsByRef || method.ReturnsByRefReadonly)
+        {
+            Report(diagnostics, DiagnosticIds.UnsupportedStatement, at, method.Name, method.IsAsync ? "async methods cannot be differentiated" : "ref returns cannot be differentiated");
+        }
+
+        // Names: every identifier the method mentions is reserved, so generated names never clash.
+        var reserved = new HashSet<string>(syntax.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => t.ValueText));
+        var localNames = new HashSet<string>(syntax.DescendantNodes().Select(n => model.GetDeclaredSymbol(n, token)).OfType<ILocalSymbol>().Select(l => l.Name));
+        reserved.ExceptWith(localNames);
+        foreach (IParameterSymbol p in method.Parameters)
+        {
+            reserved.Add(p.Name);
+        }
+
+        var names = new NameAllocator(reserved);
+        NumKind resultKind = BodyLowering.KindOf(method.ReturnType);
+        var registry = DerivativeRegistry.For(model.Compilation, token);
+        var lowering = new BodyLowering(registry, names, resultKind == NumKind.Other ? NumKind.Double : resultKind,
+            resultKind == NumKind.Float ? "float" : "double", token);
+
+        // Parameters.
+        var parameterVars = new List<Var>();
+        var parameterDeclarations = new List<string>();
+        foreach (IParameterSymbol p in method.Parameters)
+        {
+            bool noDiff = DerivativeRegistry.HasAttribute(p, DerivativeRegistry.NoDiffAttribute);
+            Location pLocation = p.Locations.FirstOrDefault() ?? at;
+            bool floating = DerivativeRegistry.IsFloating(p.Type);
+            if (noDiff && DerivativeRegistry.FloatingElement(p.Type) is null)
+            {
+                Report(diagnostics, DiagnosticIds.NoDiffMeaningless, pLocation, p.Name, p.Type.ToDisplayString());
+            }
+
+            if (p.RefKind != RefKind.None && floating && !noDiff)
+            {
+                Report(diagnostics, DiagnosticIds.UnsupportedParameter, pLocation, p.Name, p.Type.ToDisplayString(),
+                    "ref, out and in parameters cannot carry gradients; pass the value and return the result, or mark it [NoDiff]");
+            }
+            else if (p.IsParams || (!floating && DerivativeRegistry.FloatingElement(p.Type) is not null && !noDiff))
+            {
+                Report(diagnostics, DiagnosticIds.UnsupportedParameter, pLocation, p.Name, p.Type.ToDisplayString(),
+                    p.IsParams ? "params arrays are not supported" : "array and span inputs are not supported yet; mark it [NoDiff] to read it as a constant");
+            }
+
+            parameterVars.Add(lowering.AddParameter(p, noDiff));
+            parameterDeclarations.Add(ParameterDeclaration(p));
+        }
+
+        if (diagnostics.Any(d => DiagnosticDescriptors.Get(d.Id).DefaultSeverity == DiagnosticSeverity.Error))
+        {
+            return null;
+        }
+
+        // Body -> IR.
+        IOperation? bodyOperation = model.GetOperation(syntax, token) switch
+        {
+            IMethodBodyOperation methodBody => (IOperation?)methodBody.BlockBody ?? methodBody.ExpressionBody,
+            var other => other,
+        };
+        if (bodyOperation is null)
+        {
+            Report(diagnostics, DiagnosticIds.NoBody, at, method.Name);
+            return null;
+        }
+
+        if (bodyOperation.DescendantsAndSelf().Any(o => o is IInvalidOperation) || model.GetDiagnostics(syntax.Span, token).Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            // The user's code does not compile yet: the compiler reports that; generate nothing.
+            return null;
+        }
+
+        foreach (ILocalSymbol local in syntax.DescendantNodes().Select(n => model.GetDeclaredSymbol(n, token)).OfType<ILocalSymbol>())
+        {
+            lowering.AddLocal(local);
+        }
+
+        List<Stmt> lowered = lowering.LowerBody(bodyOperation);
+        token.ThrowIfCancellationRequested();
+        List<Stmt> body = new Normalizer(lowering).Normalize(lowered);
+
+        Activity.Run(body, parameterVars, lowering.Result);
+        foreach (Guard guard in lowering.Guards)
+        {
+            if (guard.Inputs.Any(v => v.Varied))
+            {
+                lowering.Report(guard.Id, guard.Syntax, guard.Arguments);
+            }
+        }
+
+        diagnostics.AddRange(lowering.Diagnostics);
+        if (!parameterVars.Any(v => v.Kind != NumKind.Other && !v.IsNoDiff))
+        {
+            Report(diagnostics, DiagnosticIds.NoActiveInput, at, method.Name);
+        }
+
+        if (diagnostics.Any(d => DiagnosticDescriptors.Get(d.Id).DefaultSeverity == DiagnosticSeverity.Error))
+        {
+            return null;
+        }
+
+        token.ThrowIfCancellationRequested();
+
+        // Generated parameter names, then adjoints.
+        string seed = names.Claim("seed");
+        var gradients = new List<GradientParameter>();
+        foreach (Var v in parameterVars)
+        {
+            if (v.Kind == NumKind.Other || v.IsNoDiff)
+            {
+                continue;
+            }
+
+            string gradName = names.Claim("d" + v.Name);
+            if (v.Active)
+            {
+                v.Adjoint = names.Claim("_d_" + v.Name);
+            }
+
+            gradients.Add(new GradientParameter(v.Name, gradName, GradientKind.Scalar, v.Type, v.Adjoint ?? string.Empty));
+        }
+
+        var builder = new AdjointBuilder(names);
+        var declarations = new List<CodeNode>();
+        foreach (Var v in lowering.Variables)
+        {
+            if (v.Role != VarRole.Parameter)
+            {
+                declarations.Add(CodeNode.Line(v.Type + " " + v.Name + (v.IsReference ? " = default!;" : " = default;")));
+            }
+
+            if (v.Active && v.Adjoint is null && v != lowering.Result)
+            {
+                v.Adjoint = names.Claim("_d_" + v.Name.TrimStart('_'));
+            }
+        }
+
+        foreach (Var v in lowering.Variables)
+        {
+            if (v.Active && v != lowering.Result)
+            {
+                declarations.Add(CodeNode.Line(v.Type + " " + v.Adjoint + " = 0;"));
+            }
+        }
+
+        lowering.Result.Adjoint = names.Claim("_d_result");
+        builder.Plan(body);
+        (List<CodeNode> forward, List<CodeNode> reverse) = builder.Build(body);
+        declarations.AddRange(builder.Declarations);
+
+        return new MethodPlan(
+            Namespace: method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString(),
+            ContainingTypes: ContainingTypes(method.ContainingType).ToEquatableArray(),
+            Modifiers: Modifiers(method),
+            ReturnType: lowering.Result.Type,
+            Name: method.Name,
+            HintName: HintName(method),
+            DocReference: method.Name + "(" + string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat))) + ")",
+            PrimalParameters: parameterDeclarations.ToEquatableArray(),
+            SeedName: seed,
+            Gradients: gradients.ToEquatableArray(),
+            Declarations: declarations.ToEquatableArray(),
+            Forward: forward.ToEquatableArray(),
+            ResultLocal: lowering.Result.Name,
+            ResultAdjointLocal: lowering.Result.Active ? lowering.Result.Adjoint! : string.Empty,
+            Reverse: reverse.ToEquatableArray());
+    }
+
+    private static string ParameterDeclaration(IParameterSymbol p)
+    {
+        string prefix = p.RefKind switch
+        {
+            RefKind.Ref => "ref ",
+            RefKind.Out => "out ",
+            RefKind.In => "in ",
+            _ => string.Empty,
+        };
+        string name = SyntaxFacts.GetKeywordKind(p.Name) != SyntaxKind.None ? "@" + p.Name : p.Name;
+        return prefix + OperationPrinter.TypeName(p.Type) + " " + name;
+    }
+
+    private static string Modifiers(IMethodSymbol method)
+    {
+        string access = method.DeclaredAccessibility switch
+        {
+            Accessibility.Public => "public",
+            Accessibility.Internal => "internal",
+            Accessibility.Protected => "protected",
+            Accessibility.ProtectedOrInternal => "protected internal",
+            Accessibility.ProtectedAndInternal => "private protected",
+            _ => "private",
+        };
+        return method.IsStatic ? access + " static" : access;
+    }
+
+    private static IEnumerable<ContainingTypeInfo> ContainingTypes(INamedTypeSymbol type)
+    {
+        var chain = new List<ContainingTypeInfo>();
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            string keyword = t switch
+            {
+                { IsRecord: true, TypeKind: TypeKind.Struct } => "partial record struct",
+                { IsRecord: true } => "partial record",
+                { TypeKind: TypeKind.Struct } => "partial struct",
+                { TypeKind: TypeKind.Interface } => "partial interface",
+                _ => "partial class",
+            };
+            string name = t.Name + (t.TypeParameters.Length > 0 ? "<" + string.Join(", ", t.TypeParameters.Select(p => p.Name)) + ">" : string.Empty);
+            chain.Insert(0, new ContainingTypeInfo(keyword, name));
+        }
+
+        return chain;
+    }
+
+    private static string HintName(IMethodSymbol method)
+    {
+        var builder = new StringBuilder();
+        string type = method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty);
+        builder.Append(type).Append('.').Append(method.Name);
+        foreach (IParameterSymbol p in method.Parameters)
+        {
+            builder.Append('_').Append(p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat));
+        }
+
+        var clean = new StringBuilder();
+        foreach (char ch in builder.ToString())
+        {
+            clean.Append(char.IsLetterOrDigit(ch) || ch is '.' or '_' ? ch : '_');
+        }
+
+        return clean.Append(".g.cs").ToString();
+    }
+}

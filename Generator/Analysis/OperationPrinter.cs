@@ -1,0 +1,339 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AutoDiffGen.Generator.Analysis;
+
+/// <summary>
+/// Prints the operations that carry no derivative (conditions, integer arithmetic, fields, constants) back to C#:
+/// with the generator's names for locals and fully qualified names for everything else, because generated code
+/// lives in another file without the user's using directives.
+/// </summary>
+internal sealed class OperationPrinter
+{
+    private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
+
+    private readonly System.Func<ISymbol, Var?> lookup;
+
+    public OperationPrinter(System.Func<ISymbol, Var?> lookup) => this.lookup = lookup;
+
+    public static string TypeName(ITypeSymbol type) => type.ToDisplayString(TypeFormat);
+
+    /// <summary>A constant of the given type as a C# literal, in invariant culture and round-trip form.</summary>
+    public static Code Literal(object? value, ITypeSymbol? type)
+    {
+        switch (value)
+        {
+            case double d:
+                return new Code(FormatDouble(d), double.IsNaN(d) || double.IsInfinity(d) || d >= 0 ? Code.Primary : Code.Unary);
+            case float f:
+                return new Code(FormatFloat(f), float.IsNaN(f) || float.IsInfinity(f) || f >= 0 ? Code.Primary : Code.Unary);
+            case bool b:
+                return new Code(b ? "true" : "false", Code.Primary);
+            case string s:
+                return new Code(SymbolDisplay.FormatLiteral(s, quote: true), Code.Primary);
+            case char c:
+                return new Code(SymbolDisplay.FormatLiteral(c, quote: true), Code.Primary);
+            case null:
+                return new Code(type is null ? "null" : "default(" + TypeName(type) + ")", Code.Primary);
+            default:
+                string text = System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? "0";
+                string suffix = value switch
+                {
+                    long => "L",
+                    ulong => "UL",
+                    uint => "U",
+                    decimal => "M",
+                    _ => string.Empty,
+                };
+                if (type is { TypeKind: TypeKind.Enum })
+                {
+                    return new Code("(" + TypeName(type) + ")(" + text + ")", Code.Unary);
+                }
+
+                if (value is byte or sbyte or short or ushort)
+                {
+                    return new Code("(" + TypeName(type!) + ")" + text, Code.Unary);
+                }
+
+                return new Code(text + suffix, text.StartsWith("-", System.StringComparison.Ordinal) ? Code.Unary : Code.Primary);
+        }
+    }
+
+    public static string FormatDouble(double d)
+    {
+        if (double.IsNaN(d))
+        {
+            return "double.NaN";
+        }
+
+        if (double.IsPositiveInfinity(d))
+        {
+            return "double.PositiveInfinity";
+        }
+
+        if (double.IsNegativeInfinity(d))
+        {
+            return "double.NegativeInfinity";
+        }
+
+        string text = d.ToString("R", CultureInfo.InvariantCulture);
+        return text.IndexOfAny(new[] { '.', 'E', 'e' }) >= 0 ? text : text + ".0";
+    }
+
+    public static string FormatFloat(float f)
+    {
+        if (float.IsNaN(f))
+        {
+            return "float.NaN";
+        }
+
+        if (float.IsPositiveInfinity(f))
+        {
+            return "float.PositiveInfinity";
+        }
+
+        if (float.IsNegativeInfinity(f))
+        {
+            return "float.NegativeInfinity";
+        }
+
+        return f.ToString("R", CultureInfo.InvariantCulture) + "f";
+    }
+
+    /// <summary>Prints <paramref name="operation"/>, adding the variables it reads to <paramref name="reads"/>; null if unsupported.</summary>
+    public Code? Print(IOperation operation, List<Var> reads)
+    {
+        if (operation.ConstantValue.HasValue)
+        {
+            return Literal(operation.ConstantValue.Value, operation.Type);
+        }
+
+        switch (operation)
+        {
+            case ILocalReferenceOperation local:
+                return Name(local.Local, reads);
+            case IParameterReferenceOperation parameter:
+                return Name(parameter.Parameter, reads);
+            case IInstanceReferenceOperation:
+                return new Code("this", Code.Primary);
+            case IFieldReferenceOperation field:
+                return Member(field.Instance, field.Field, reads);
+            case IPropertyReferenceOperation property when property.Arguments.Length == 0:
+                return Member(property.Instance, property.Property, reads);
+            case IArrayElementReferenceOperation element when element.Indices.Length == 1:
+            {
+                Code? array = Print(element.ArrayReference, reads);
+                Code? index = Print(element.Indices[0], reads);
+                return array is null || index is null ? null : new Code(array.Value.At(Code.Primary) + "[" + index.Value.Text + "]", Code.Primary);
+            }
+
+            case IPropertyReferenceOperation indexer when indexer.Property.IsIndexer && indexer.Arguments.Length == 1 && indexer.Instance is not null:
+            {
+                Code? receiver = Print(indexer.Instance, reads);
+                Code? index = Print(indexer.Arguments[0].Value, reads);
+                return receiver is null || index is null ? null : new Code(receiver.Value.At(Code.Primary) + "[" + index.Value.Text + "]", Code.Primary);
+            }
+
+            case IBinaryOperation binary:
+                return Binary(binary, reads);
+            case IUnaryOperation unary:
+            {
+                Code? operand = Print(unary.Operand, reads);
+                string? op = unary.OperatorKind switch
+                {
+                    UnaryOperatorKind.Minus => "-",
+                    UnaryOperatorKind.Plus => "+",
+                    UnaryOperatorKind.Not => "!",
+                    UnaryOperatorKind.BitwiseNegation => "~",
+                    _ => null,
+                };
+                return operand is null || op is null ? null : new Code(op + operand.Value.At(Code.Unary), Code.Unary);
+            }
+
+            case IConversionOperation conversion:
+            {
+                Code? operand = Print(conversion.Operand, reads);
+                if (operand is null || conversion.Type is null)
+                {
+                    return null;
+                }
+
+                if (conversion.Conversion.IsIdentity || conversion.Conversion.IsReference || conversion.Conversion.IsImplicit && !conversion.Conversion.IsNumeric)
+                {
+                    return operand;
+                }
+
+                return new Code("(" + TypeName(conversion.Type) + ")" + operand.Value.At(Code.Unary), Code.Unary);
+            }
+
+            case IConditionalOperation conditional when conditional.WhenFalse is not null:
+            {
+                Code? c = Print(conditional.Condition, reads);
+                Code? a = Print(conditional.WhenTrue, reads);
+                Code? b = Print(conditional.WhenFalse, reads);
+                return c is null || a is null || b is null
+                    ? null
+                    : new Code(c.Value.At(Code.Conditional + 1) + " ? " + a.Value.At(Code.Conditional) + " : " + b.Value.At(Code.Conditional), Code.Conditional);
+            }
+
+            case IInvocationOperation invocation:
+            {
+                string? receiver = Receiver(invocation.Instance, invocation.TargetMethod, reads);
+                string? args = Arguments(invocation.Arguments, reads);
+                if (receiver is null || args is null)
+                {
+                    return null;
+                }
+
+                string name = invocation.TargetMethod.Name;
+                if (invocation.TargetMethod.IsGenericMethod)
+                {
+                    name += "<" + string.Join(", ", invocation.TargetMethod.TypeArguments.Select(TypeName)) + ">";
+                }
+
+                return new Code(receiver + name + "(" + args + ")", Code.Primary);
+            }
+
+            case IObjectCreationOperation creation when creation.Type is not null && creation.Initializer is null:
+            {
+                string? args = Arguments(creation.Arguments, reads);
+                return args is null ? null : new Code("new " + TypeName(creation.Type) + "(" + args + ")", Code.Primary);
+            }
+
+            case IDefaultValueOperation defaultValue when defaultValue.Type is not null:
+                return new Code("default(" + TypeName(defaultValue.Type) + ")", Code.Primary);
+            case IInterpolatedStringOperation interpolated:
+                return Interpolated(interpolated, reads);
+            default:
+                return null;
+        }
+    }
+
+    private Code? Interpolated(IInterpolatedStringOperation interpolated, List<Var> reads)
+    {
+        var builder = new StringBuilder("$\"");
+        foreach (IInterpolatedStringContentOperation part in interpolated.Parts)
+        {
+            switch (part)
+            {
+                case IInterpolatedStringTextOperation text when text.Text.ConstantValue.Value is string s:
+                    builder.Append(s.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("{", "{{").Replace("}", "}}").Replace("\n", "\\n").Replace("\r", "\\r"));
+                    break;
+                case IInterpolationOperation hole when hole.Alignment is null && hole.FormatString is null:
+                    Code? value = Print(hole.Expression, reads);
+                    if (value is null)
+                    {
+                        return null;
+                    }
+
+                    builder.Append('{').Append('(').Append(value.Value.Text).Append(')').Append('}');
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return new Code(builder.Append('"').ToString(), Code.Primary);
+    }
+
+    private string? Arguments(IEnumerable<IArgumentOperation> arguments, List<Var> reads)
+    {
+        var parts = new List<string>();
+        foreach (IArgumentOperation argument in arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
+        {
+            if (argument.ArgumentKind == ArgumentKind.ParamArray || argument.Parameter is null || argument.Parameter.RefKind is RefKind.Ref or RefKind.Out)
+            {
+                return null;
+            }
+
+            Code? value = Print(argument.Value, reads);
+            if (value is null)
+            {
+                return null;
+            }
+
+            parts.Add(value.Value.Text);
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    private string? Receiver(IOperation? instance, ISymbol member, List<Var> reads)
+    {
+        if (member.IsStatic || instance is null)
+        {
+            return TypeName(member.ContainingType) + ".";
+        }
+
+        Code? receiver = Print(instance, reads);
+        return receiver is null ? null : receiver.Value.At(Code.Primary) + ".";
+    }
+
+    private Code? Member(IOperation? instance, ISymbol member, List<Var> reads)
+    {
+        string? receiver = Receiver(instance, member, reads);
+        return receiver is null ? null : new Code(receiver + member.Name, Code.Primary);
+    }
+
+    private Code? Name(ISymbol symbol, List<Var> reads)
+    {
+        Var? v = lookup(symbol);
+        if (v is null)
+        {
+            return null;
+        }
+
+        if (!reads.Contains(v))
+        {
+            reads.Add(v);
+        }
+
+        return new Code(v.Name, Code.Primary);
+    }
+
+    private Code? Binary(IBinaryOperation binary, List<Var> reads)
+    {
+        (string op, int precedence)? info = binary.OperatorKind switch
+        {
+            BinaryOperatorKind.Add => ("+", Code.Additive),
+            BinaryOperatorKind.Subtract => ("-", Code.Additive),
+            BinaryOperatorKind.Multiply => ("*", Code.Multiplicative),
+            BinaryOperatorKind.Divide => ("/", Code.Multiplicative),
+            BinaryOperatorKind.Remainder => ("%", Code.Multiplicative),
+            BinaryOperatorKind.LeftShift => ("<<", 11),
+            BinaryOperatorKind.RightShift => (">>", 11),
+            BinaryOperatorKind.LessThan => ("<", 10),
+            BinaryOperatorKind.LessThanOrEqual => ("<=", 10),
+            BinaryOperatorKind.GreaterThan => (">", 10),
+            BinaryOperatorKind.GreaterThanOrEqual => (">=", 10),
+            BinaryOperatorKind.Equals => ("==", 9),
+            BinaryOperatorKind.NotEquals => ("!=", 9),
+            BinaryOperatorKind.And => ("&", 8),
+            BinaryOperatorKind.ExclusiveOr => ("^", 7),
+            BinaryOperatorKind.Or => ("|", 6),
+            BinaryOperatorKind.ConditionalAnd => ("&&", 5),
+            BinaryOperatorKind.ConditionalOr => ("||", 4),
+            _ => null,
+        };
+        if (info is null)
+        {
+            return null;
+        }
+
+        Code? left = Print(binary.LeftOperand, reads);
+        Code? right = Print(binary.RightOperand, reads);
+        if (left is null || right is null)
+        {
+            return null;
+        }
+
+        (string op, int p) = info.Value;
+        return new Code(left.Value.At(p) + " " + op + " " + right.Value.At(p + 1), p);
+    }
+}
