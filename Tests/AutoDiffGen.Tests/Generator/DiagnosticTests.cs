@@ -1,0 +1,227 @@
+using System.Linq;
+using AutoDiffGen.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace AutoDiffGen.Tests.Generator;
+
+/// <summary>One test per ADG id: the id, its severity, and the offending text it points at.</summary>
+public sealed class DiagnosticTests
+{
+    private const string Usings = "using System;\nusing AutoDiffGen;\n";
+
+    private static string lastSource = string.Empty;
+
+    private static Diagnostic Single(string id, string source, bool expectGenerated = false)
+    {
+        lastSource = Usings + source;
+        (GeneratorRunResult result, var compilationDiagnostics) = GeneratorHarness.Run(lastSource);
+        Diagnostic[] matching = result.Diagnostics.Where(d => d.Id == id).ToArray();
+        Assert.True(matching.Length == 1, $"expected one {id}, got:\n{GeneratorHarness.Describe(result.Diagnostics)}");
+        Assert.Equal(expectGenerated, result.GeneratedSources.Length > 0);
+
+        // Never compile errors in generated code: the user sees only our diagnostic.
+        Assert.DoesNotContain(compilationDiagnostics, d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree?.FilePath.EndsWith(".g.cs", System.StringComparison.Ordinal) == true);
+        Assert.StartsWith("https://", matching[0].Descriptor.HelpLinkUri, System.StringComparison.Ordinal);
+        Assert.EndsWith("#" + id.ToLowerInvariant(), matching[0].Descriptor.HelpLinkUri, System.StringComparison.Ordinal);
+        return matching[0];
+    }
+
+    /// <summary>The source text a diagnostic points at (generator diagnostics carry file locations, not trees).</summary>
+    private static string At(Diagnostic d) => lastSource.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length);
+
+    [Fact]
+    public void ADG0001_TypeNotPartial_ErrorAtType()
+    {
+        Diagnostic d = Single("ADG0001", "class C { [Differentiable] static double F(double x) => x * x; }");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.Equal("C", At(d));
+    }
+
+    [Fact]
+    public void ADG0001_OuterTypeNotPartial_ErrorAtOuterType()
+    {
+        Diagnostic d = Single("ADG0001", "class Outer { partial class C { [Differentiable] static double F(double x) => x * x; } }");
+        Assert.Equal("Outer", At(d));
+        Assert.Contains("'Outer'", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADG0002_IntReturn_ErrorAtReturnType()
+    {
+        Diagnostic d = Single("ADG0002", "partial class C { [Differentiable] static int F(double x) => (int)x; }");
+        Assert.Equal("int", At(d));
+    }
+
+    [Fact]
+    public void ADG0003_TryCatch_ErrorAtStatement()
+    {
+        Diagnostic d = Single("ADG0003", "partial class C { [Differentiable] static double F(double x) { try { return x; } catch { return 0; } } }");
+        Assert.StartsWith("try", At(d), System.StringComparison.Ordinal);
+        Assert.Contains("try", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADG0003_Lock_ErrorAtStatement()
+    {
+        Diagnostic d = Single("ADG0003", "partial class C { [Differentiable] static double F(double x) { lock (typeof(C)) { x = x * 2; } return x; } }");
+        Assert.StartsWith("lock", At(d), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADG0004_Lambda_ErrorAtExpression()
+    {
+        Diagnostic d = Single("ADG0004", "partial class C { [Differentiable] static double F(double x) { Func<double, double> f = t => t * x; return x; } }");
+        Assert.Contains("=>", At(d), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADG0004_Remainder_ErrorAtExpression()
+    {
+        Diagnostic d = Single("ADG0004", "partial class C { [Differentiable] static double F(double x) => x % 2.0; }");
+        Assert.Equal("x % 2.0", At(d));
+    }
+
+    [Fact]
+    public void ADG0005_CallWithoutDerivative_ErrorAtCall()
+    {
+        Diagnostic d = Single("ADG0005", "partial class C { static double G(double t) => t; [Differentiable] static double F(double x) => 2 * G(x); }");
+        Assert.Equal("G(x)", At(d));
+        Assert.Contains("[DerivativeOf]", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADG0005_CallOnConstantsOnly_NoError()
+    {
+        (GeneratorRunResult result, _) = GeneratorHarness.Run(Usings + "partial class C { static double G(double t) => t; [Differentiable] static double F(double x, [NoDiff] double k) => x * G(k); }");
+        Assert.Empty(result.Diagnostics);
+        Assert.Single(result.GeneratedSources);
+    }
+
+    [Fact]
+    public void ADG0006_MathFunctionWithoutRule_ErrorAtCall()
+    {
+        Diagnostic d = Single("ADG0006", "partial class C { [Differentiable] static double F(double x) => Math.IEEERemainder(x, 3.0); }");
+        Assert.Equal("Math.IEEERemainder(x, 3.0)", At(d));
+    }
+
+    [Fact]
+    public void ADG0007_Floor_WarningAndStillGenerated()
+    {
+        Diagnostic d = Single("ADG0007", "partial class C { [Differentiable] static double F(double x) => x + Math.Floor(x); }", expectGenerated: true);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.Equal("Math.Floor(x)", At(d));
+    }
+
+    [Fact]
+    public void ADG0008_ActiveToInteger_WarningAtConversion()
+    {
+        Diagnostic d = Single("ADG0008", "partial class C { [Differentiable] static double F(double x) { int k = (int)x; return x * k; } }", expectGenerated: true);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.Equal("(int)x", At(d));
+    }
+
+    [Fact]
+    public void ADG0009_ActiveWrittenToField_ErrorAtAssignment()
+    {
+        Diagnostic d = Single("ADG0009", "partial class C { static double last; [Differentiable] static double F(double x) { last = x; return x; } }");
+        Assert.Equal("last = x", At(d));
+        Assert.Contains("static field 'last'", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADG0010_RefParameter_ErrorAtParameter()
+    {
+        Diagnostic d = Single("ADG0010", "partial class C { [Differentiable] static double F(ref double x) => x; }");
+        Assert.Equal("x", At(d));
+    }
+
+    [Fact]
+    public void ADG0011_GenericMethod_ErrorAtName()
+    {
+        Diagnostic d = Single("ADG0011", "partial class C { [Differentiable] static double F<T>(double x) => x; }");
+        Assert.Equal("F", At(d));
+    }
+
+    [Fact]
+    public void ADG0012_ExistingGradientMember_ErrorAtName()
+    {
+        Diagnostic d = Single("ADG0012", "partial class C { static void FGradient() { } [Differentiable] static double F(double x) => x; }");
+        Assert.Contains("FGradient", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADG0013_DerivativeTargetMissing_ErrorAtPullback()
+    {
+        Diagnostic d = Single("ADG0013", "partial class C { [DerivativeOf(\"Nope\")] static void P(double x, double seed, ref double dx) { } }");
+        Assert.Equal("P", At(d));
+    }
+
+    [Fact]
+    public void ADG0014_SignatureMismatch_MessagePrintsExpected()
+    {
+        Diagnostic d = Single("ADG0014", "partial class C { static double G(double x, double y) => x * y; [DerivativeOf(nameof(G))] static void GPullback(double x, double y, double seed, ref double dx) { } }");
+        Assert.Contains("static void GPullback(double x, double y, double seed, ref double dx, ref double dy)", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADG0015_TwoDerivatives_ErrorAtSecond()
+    {
+        Diagnostic d = Single("ADG0015", "partial class C { static double G(double x) => x; [DerivativeOf(nameof(G))] static void P1(double x, double seed, ref double dx) { dx += seed; } [DerivativeOf(nameof(G))] static void P2(double x, double seed, ref double dx) { dx += seed; } }");
+        Assert.Equal("P2", At(d));
+    }
+
+    [Fact]
+    public void ADG0016_NoDiffOnInt_Warning()
+    {
+        Diagnostic d = Single("ADG0016", "partial class C { [Differentiable] static double F(double x, [NoDiff] int n) => x * n; }", expectGenerated: true);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.Equal("n", At(d));
+    }
+
+    [Fact]
+    public void ADG0017_NoActiveInput_Warning()
+    {
+        Diagnostic d = Single("ADG0017", "partial class C { [Differentiable] static double F(int n) => n * 2.0; }", expectGenerated: true);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+    }
+
+    [Fact]
+    public void ADG0018_AbstractMethod_Error()
+    {
+        Diagnostic d = Single("ADG0018", "abstract partial class C { [Differentiable] public abstract double F(double x); }");
+        Assert.Equal("F", At(d));
+    }
+
+    [Fact]
+    public void ADG0019_InternalError_DescriptorIsCatalogued()
+    {
+        // An internal failure is reported as ADG0019 instead of crashing the compiler (CS8785); the descriptor
+        // exists, is an error and links to its documentation.
+        DiagnosticDescriptor descriptor = AutoDiffGen.Generator.Diagnostics.DiagnosticDescriptors.Get("ADG0019");
+        Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+        Assert.EndsWith("#adg0019", descriptor.HelpLinkUri, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AllDescriptors_HaveDocumentationSections()
+    {
+        string root = RepositoryRoot();
+        string docs = System.IO.File.ReadAllText(System.IO.Path.Combine(root, "docs", "diagnostics.md"));
+        foreach (DiagnosticDescriptor d in AutoDiffGen.Generator.Diagnostics.DiagnosticDescriptors.All)
+        {
+            Assert.Contains("## " + d.Id, docs, System.StringComparison.Ordinal);
+        }
+    }
+
+    internal static string RepositoryRoot()
+    {
+        string? dir = System.AppContext.BaseDirectory;
+        while (dir is not null && !System.IO.File.Exists(System.IO.Path.Combine(dir, "AutoDiffGen.sln")))
+        {
+            dir = System.IO.Path.GetDirectoryName(dir);
+        }
+
+        return dir ?? throw new System.InvalidOperationException("repository root not found");
+    }
+}
