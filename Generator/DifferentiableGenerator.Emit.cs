@@ -80,10 +80,22 @@ public sealed partial class DifferentiableGenerator
         w.WriteLine(GeneratedCodeAttribute);
         using (w.BeginBlock(plan.Modifiers + " " + plan.ReturnType + " " + plan.Name + "Gradient(" + string.Join(", ", parameters) + ")"))
         {
+            PrintLengthChecks(w, plan);
+            foreach (GradientParameter g in plan.Gradients)
+            {
+                if (g.Kind == GradientKind.Span)
+                {
+                    w.WriteLine(g.Name + ".Clear();");
+                }
+            }
+
             PrintBody(w, plan, "1");
             foreach (GradientParameter g in plan.Gradients)
             {
-                w.WriteLine(g.Name + " = " + (g.AdjointLocal.Length > 0 ? g.AdjointLocal : "0") + ";");
+                if (g.Kind == GradientKind.Scalar)
+                {
+                    w.WriteLine(g.Name + " = " + (g.AdjointLocal.Length > 0 ? g.AdjointLocal : "0") + ";");
+                }
             }
 
             w.WriteLine("return " + plan.ResultLocal + ";");
@@ -105,13 +117,32 @@ public sealed partial class DifferentiableGenerator
         w.WriteLine(GeneratedCodeAttribute);
         using (w.BeginBlock(plan.Modifiers + " void " + plan.Name + "Pullback(" + string.Join(", ", parameters) + ")"))
         {
+            PrintLengthChecks(w, plan);
             PrintBody(w, plan, plan.SeedName);
             foreach (GradientParameter g in plan.Gradients)
             {
-                if (g.AdjointLocal.Length > 0)
+                if (g.Kind == GradientKind.Scalar && g.AdjointLocal.Length > 0)
                 {
                     w.WriteLine(g.Name + " += " + g.AdjointLocal + ";");
                 }
+            }
+        }
+    }
+
+    private static void PrintLengthChecks(IndentedTextWriter w, MethodPlan plan)
+    {
+        foreach (GradientParameter g in plan.Gradients)
+        {
+            if (g.Kind != GradientKind.Span)
+            {
+                continue;
+            }
+
+            // Checked before anything is written, so a wrong buffer never leaves partial results.
+            using (w.BeginBlock("if (" + g.Name + ".Length != " + g.PrimalName + ".Length)"))
+            {
+                w.WriteLine("throw new global::System.ArgumentException(\"The gradient buffer '" + g.Name + "' has length \" + " + g.Name
+                    + ".Length + \" but the input '" + g.PrimalName + "' has length \" + " + g.PrimalName + ".Length + \".\", nameof(" + g.Name + "));");
             }
         }
     }
@@ -126,6 +157,11 @@ public sealed partial class DifferentiableGenerator
         if (plan.ResultAdjointLocal.Length > 0)
         {
             w.WriteLine(plan.ReturnType + " " + plan.ResultAdjointLocal + " = " + seed + ";");
+        }
+
+        if (plan.Tape.Length > 0)
+        {
+            w.WriteLine("global::AutoDiffGen.CompilerServices.AdjointTape " + plan.Tape + " = global::AutoDiffGen.CompilerServices.AdjointTape.Rent();");
         }
 
         w.WriteLine();
@@ -143,6 +179,11 @@ public sealed partial class DifferentiableGenerator
             {
                 PrintNode(w, node);
             }
+        }
+
+        if (plan.Tape.Length > 0)
+        {
+            w.WriteLine("global::AutoDiffGen.CompilerServices.AdjointTape.Return(" + plan.Tape + ");");
         }
 
         w.WriteLine();

@@ -76,6 +76,9 @@ internal static class Activity
                     Collect(i.Then, into);
                     Collect(i.Else, into);
                     break;
+                case LoopStmt l:
+                    Collect(l.Body, into);
+                    break;
             }
         }
     }
@@ -100,6 +103,9 @@ internal static class Activity
         {
             case VarExpr v:
                 yield return v.Var;
+                break;
+            case ElemExpr element:
+                yield return element.Array;
                 break;
             default:
                 foreach (Expr child in DifferentiableChildren(e))
@@ -159,6 +165,10 @@ internal static class Activity
         if (e is VarExpr v)
         {
             active = v.Var.Active;
+        }
+        else if (e is ElemExpr el)
+        {
+            active = el.Array.Active;
         }
 
         e.Active = active && e.Kind != NumKind.Other;

@@ -30,27 +30,69 @@ internal sealed class AdjointBuilder
     /// <summary>Pass 1: decide which intermediates are kept and which variables the reverse sweep reads.</summary>
     public void Plan(List<Stmt> body)
     {
-        var assignments = new List<AssignStmt>();
-        Activity.Collect(body, assignments);
-        foreach (AssignStmt a in assignments)
+        var assignments = new List<(AssignStmt Statement, bool InLoop)>();
+        CollectWithDepth(body, false, assignments);
+        foreach ((AssignStmt a, bool inLoop) in assignments)
         {
+            currentInLoop = inLoop;
             if (a.Target.Active && a.Value.Active)
             {
                 PlanNode(a.Value);
             }
         }
 
-        foreach (AssignStmt a in assignments)
+        foreach ((AssignStmt a, bool inLoop) in assignments)
         {
             Var v = a.Target;
-            if (v.Needed && (v.Role == VarRole.Parameter || (v.Role == VarRole.Local && v.AssignSites > 1)))
+            if (v.Needed && (v.Role == VarRole.Parameter || (v.Role == VarRole.Local && (v.AssignSites > 1 || inLoop)) || (v.Role == VarRole.Temp && inLoop)))
             {
                 string save = names.Next("_t");
-                declarations.Add(CodeNode.Line(v.Type + " " + save + " = default;"));
+                if (!inLoop)
+                {
+                    declarations.Add(CodeNode.Line(v.Type + " " + save + " = default;"));
+                }
+
                 saves[a] = save;
             }
         }
     }
+
+    private bool currentInLoop;
+    private readonly HashSet<Expr> loopTemps = new();
+
+    /// <summary>The tape local, when anything is recorded inside a loop.</summary>
+    public string? Tape { get; private set; }
+
+    private string UseTape() => Tape ??= names.Claim("_tape");
+
+    private static void CollectWithDepth(List<Stmt> statements, bool inLoop, List<(AssignStmt, bool)> into)
+    {
+        foreach (Stmt s in statements)
+        {
+            switch (s)
+            {
+                case AssignStmt a:
+                    into.Add((a, inLoop));
+                    break;
+                case IfStmt i:
+                    CollectWithDepth(i.Then, inLoop, into);
+                    CollectWithDepth(i.Else, inLoop, into);
+                    break;
+                case LoopStmt l:
+                    CollectWithDepth(l.Body, true, into);
+                    break;
+            }
+        }
+    }
+
+    private static string PopMethod(string type) => type switch
+    {
+        "double" => "PopDouble",
+        "float" => "PopFloat",
+        "int" => "PopInt",
+        "bool" => "PopBool",
+        _ => throw new System.NotSupportedException("a value of type '" + type + "' cannot be recorded inside a loop"),
+    };
 
     private void PlanNode(Expr e)
     {
@@ -105,6 +147,13 @@ internal sealed class AdjointBuilder
                 }
 
                 break;
+            case ElemExpr el:
+                foreach (Var v in el.Index.Reads)
+                {
+                    v.Needed = true;
+                }
+
+                break;
         }
 
         foreach (Expr child in Activity.DifferentiableChildren(e))
@@ -133,6 +182,14 @@ internal sealed class AdjointBuilder
                 }
 
                 break;
+            case ElemExpr el:
+                el.Array.Needed = true;
+                foreach (Var v in el.Index.Reads)
+                {
+                    v.Needed = true;
+                }
+
+                break;
             case NegExpr { Operand: VarExpr or LitExpr } n:
                 Reference(n.Operand);
                 break;
@@ -147,11 +204,21 @@ internal sealed class AdjointBuilder
         if (e.Temp is null)
         {
             e.Temp = names.Next("_t");
-            declarations.Add(CodeNode.Line(BodyLowering.KindType(e.Kind) + " " + e.Temp + " = 0;"));
+            if (currentInLoop)
+            {
+                // Inside a loop each iteration overwrites the temporary: it goes on the tape.
+                loopTemps.Add(e);
+            }
+            else
+            {
+                declarations.Add(CodeNode.Line(BodyLowering.KindType(e.Kind) + " " + e.Temp + " = 0;"));
+            }
         }
     }
 
     /// <summary>Pass 2: the forward and reverse sweeps of a statement list.</summary>
+    private int loopDepth;
+
     public (List<CodeNode> Forward, List<CodeNode> Reverse) Build(List<Stmt> statements)
     {
         var forward = new List<CodeNode>();
@@ -183,22 +250,130 @@ internal sealed class AdjointBuilder
                 (List<CodeNode> thenForward, List<CodeNode> thenReverse) = Build(i.Then);
                 (List<CodeNode> elseForward, List<CodeNode> elseReverse) = Build(i.Else);
                 string condition = i.Condition.Code.Text;
-                if (thenReverse.Count > 0 || elseReverse.Count > 0)
+                if (thenReverse.Count == 0 && elseReverse.Count == 0)
                 {
-                    // The branch taken is recorded, so the reverse sweep replays the same one.
-                    string stored = names.Next("_c");
-                    declarations.Add(CodeNode.Line("bool " + stored + " = false;"));
-                    forward.Add(CodeNode.Line(stored + " = " + condition + ";"));
-                    condition = stored;
-                    AddIf(reverse, condition, thenReverse, elseReverse);
+                    AddIf(forward, condition, thenForward, elseForward);
+                    break;
                 }
 
-                AddIf(forward, condition, thenForward, elseForward);
+                // The branch taken is recorded, so the reverse sweep replays the same one. Inside a loop the
+                // decision goes on the tape after the branch ran (its own records come first when popping).
+                string stored = names.Next("_c");
+                if (loopDepth == 0)
+                {
+                    declarations.Add(CodeNode.Line("bool " + stored + " = false;"));
+                    forward.Add(CodeNode.Line(stored + " = " + condition + ";"));
+                    AddIf(forward, stored, thenForward, elseForward);
+                }
+                else
+                {
+                    forward.Add(CodeNode.Line("bool " + stored + " = " + condition + ";"));
+                    AddIf(forward, stored, thenForward, elseForward);
+                    forward.Add(CodeNode.Line(UseTape() + ".Push(" + stored + ");"));
+                    reverse.Add(CodeNode.Line("bool " + stored + " = " + Tape + ".PopBool();"));
+                }
+
+                AddIf(reverse, stored, thenReverse, elseReverse);
                 break;
             }
+
+            case LoopStmt loop:
+                BuildLoop(loop, forward, reverse);
+                break;
         }
 
         return (forward, reverse);
+    }
+
+    /// <summary>
+    /// A loop runs forward counting its iterations; the reverse sweep runs the reversed body that many times.
+    /// Nested loops keep their counts on the tape.
+    /// </summary>
+    private void BuildLoop(LoopStmt loop, List<CodeNode> forward, List<CodeNode> reverse)
+    {
+        loopDepth++;
+        (List<CodeNode> bodyForward, List<CodeNode> bodyReverse) = Build(loop.Body);
+        loopDepth--;
+
+        var flags = new List<string>();
+        if (loop.BreakFlag is not null)
+        {
+            forward.Add(CodeNode.Line(loop.BreakFlag.Name + " = false;"));
+            flags.Add("!" + loop.BreakFlag.Name);
+        }
+
+        if (loop.ReturnFlag is not null)
+        {
+            flags.Add("!" + loop.ReturnFlag.Name);
+        }
+
+        string condition = loop.Condition?.Code.Text ?? "true";
+        if (flags.Count > 0)
+        {
+            condition = string.Join(" && ", flags) + (loop.Condition is null ? string.Empty : " && " + loop.Condition.Code.At(6));
+        }
+
+        bool needsReverse = bodyReverse.Count > 0;
+        string? count = needsReverse ? names.Next("_n") : null;
+        var body = new List<CodeNode>();
+        if (count is not null)
+        {
+            body.Add(CodeNode.Line(count + "++;"));
+        }
+
+        if (loop.ContinueFlag is not null)
+        {
+            body.Add(CodeNode.Line(loop.ContinueFlag.Name + " = false;"));
+        }
+
+        body.AddRange(bodyForward);
+        if (count is not null)
+        {
+            if (loopDepth == 0)
+            {
+                declarations.Add(CodeNode.Line("int " + count + " = 0;"));
+                forward.Add(CodeNode.Line(count + " = 0;"));
+            }
+            else
+            {
+                forward.Add(CodeNode.Line("int " + count + " = 0;"));
+            }
+        }
+
+        if (loop.TestFirst)
+        {
+            forward.Add(CodeNode.Block("while (" + condition + ")", body.ToEquatableArray()));
+        }
+        else
+        {
+            forward.Add(new CodeNode("do", body.ToEquatableArray(), true));
+            forward.Add(CodeNode.Line("while (" + condition + ");"));
+        }
+
+        if (count is null)
+        {
+            return;
+        }
+
+        if (loopDepth > 0)
+        {
+            forward.Add(CodeNode.Line(UseTape() + ".Push(" + count + ");"));
+            reverse.Add(CodeNode.Line("int " + count + " = " + Tape + ".PopInt();"));
+        }
+
+        if (loop.Syntax is not null)
+        {
+            reverse.Add(CodeNode.Line("// " + FirstLine(loop.Syntax)));
+        }
+
+        reverse.Add(CodeNode.Block("for (; " + count + " > 0; " + count + "--)", bodyReverse.ToEquatableArray()));
+    }
+
+    private static string FirstLine(Microsoft.CodeAnalysis.SyntaxNode syntax)
+    {
+        string text = BodyLowering.Text(syntax);
+        int brace = text.IndexOf('{');
+        return brace > 0 ? text.Substring(0, brace).TrimEnd() : text;
     }
 
     private static void AddIf(List<CodeNode> into, string condition, List<CodeNode> then, List<CodeNode> @else)
@@ -220,14 +395,16 @@ internal sealed class AdjointBuilder
     {
         Var v = a.Target;
         saves.TryGetValue(a, out string? save);
+        bool onTape = loopDepth > 0;
         if (save is not null)
         {
-            forward.Add(CodeNode.Line(save + " = " + v.Name + ";"));
+            forward.Add(CodeNode.Line(onTape ? UseTape() + ".Push(" + v.Name + ");" : save + " = " + v.Name + ";"));
         }
 
+        var pops = new List<CodeNode>();
         if (v.Active && a.Value.Active)
         {
-            EmitTemps(a.Value, forward);
+            EmitTemps(a.Value, forward, pops);
         }
 
         forward.Add(CodeNode.Line(v.Name + " = " + Print(a.Value).Text + ";"));
@@ -243,9 +420,12 @@ internal sealed class AdjointBuilder
             reverse.Add(CodeNode.Line(comment));
         }
 
+        // Mirror order: the temporaries were pushed after the save, so they are popped first.
+        pops.Reverse();
+        reverse.AddRange(pops);
         if (save is not null)
         {
-            reverse.Add(CodeNode.Line(v.Name + " = " + save + ";"));
+            reverse.Add(CodeNode.Line(v.Name + " = " + (onTape ? Tape + "." + PopMethod(v.Type) + "()" : save) + ";"));
         }
 
         if (!v.Active)
@@ -327,6 +507,7 @@ internal sealed class AdjointBuilder
         OpaqueExpr o => o.Reads.Contains(v),
         NegExpr n => Reads(n.Operand, v),
         ConvertExpr c => Reads(c.Operand, v),
+        ElemExpr el => el.Array == v || el.Index.Reads.Contains(v),
         BinaryExpr b => Reads(b.Left, v) || Reads(b.Right, v),
         CallExpr c => c.Args.Any(a => Reads(a, v)),
         UserCallExpr u => u.Args.Any(a => Reads(a, v)),
@@ -334,14 +515,26 @@ internal sealed class AdjointBuilder
     };
 
     /// <summary>Forward: compute the kept intermediates, innermost first.</summary>
-    private void EmitTemps(Expr e, List<CodeNode> forward)
+    private void EmitTemps(Expr e, List<CodeNode> forward, List<CodeNode> pops)
     {
         foreach (Expr child in Children(e))
         {
-            EmitTemps(child, forward);
+            EmitTemps(child, forward, pops);
         }
 
-        if (e.Temp is not null)
+        if (e.Temp is null)
+        {
+            return;
+        }
+
+        if (loopTemps.Contains(e))
+        {
+            string type = BodyLowering.KindType(e.Kind);
+            forward.Add(CodeNode.Line(type + " " + e.Temp + " = " + PrintDefinition(e).Text + ";"));
+            forward.Add(CodeNode.Line(UseTape() + ".Push(" + e.Temp + ");"));
+            pops.Add(CodeNode.Line(type + " " + e.Temp + " = " + Tape + "." + PopMethod(type) + "();"));
+        }
+        else
         {
             forward.Add(CodeNode.Line(e.Temp + " = " + PrintDefinition(e).Text + ";"));
         }
@@ -370,6 +563,8 @@ internal sealed class AdjointBuilder
                 return o.Code;
             case VarExpr v:
                 return new Code(v.Var.Name, Code.Primary);
+            case ElemExpr el:
+                return new Code(el.Array.Name + "[" + el.Index.Code.Text + "]", Code.Primary);
             case NegExpr n:
                 return new Code("-" + Print(n.Operand).At(Code.Unary), Code.Unary);
             case ConvertExpr c:
@@ -394,7 +589,7 @@ internal sealed class AdjointBuilder
     {
         switch (e)
         {
-            case VarExpr:
+            case VarExpr or ElemExpr:
                 Send(e, adjoint, negated, reverse);
                 break;
             case NegExpr n:
@@ -518,6 +713,13 @@ internal sealed class AdjointBuilder
         if (target is VarExpr v)
         {
             reverse.Add(CodeNode.Line(v.Var.Adjoint + (negated ? " -= " : " += ") + contribution + ";"));
+            return;
+        }
+
+        if (target is ElemExpr el)
+        {
+            // y = w[i]  =>  dw[i] += dy
+            reverse.Add(CodeNode.Line(el.Array.Adjoint + "[" + el.Index.Code.Text + "]" + (negated ? " -= " : " += ") + contribution + ";"));
             return;
         }
 

@@ -27,7 +27,7 @@ internal sealed partial class BodyLowering
             => "dynamic is not supported in differentiable code",
         IAddressOfOperation => "pointers and unsafe code are not supported in differentiable code",
         ITranslatedQueryOperation => "LINQ queries are not supported in differentiable code",
-        IArrayElementReferenceOperation => "array elements are not supported yet",
+        IArrayElementReferenceOperation => "only elements of array and span parameters can be differentiated; local arrays are not supported yet",
         IBinaryOperation { OperatorMethod: not null } => "user-defined operators are not supported",
         IBinaryOperation => "only + - * / are differentiable binary operators",
         IAssignmentOperation or IIncrementOrDecrementOperation => "assignments inside expressions are not supported; assign in a statement of its own",
@@ -38,7 +38,8 @@ internal sealed partial class BodyLowering
     {
         string reason = operation switch
         {
-            ILoopOperation => "loops are not supported yet",
+            IForEachLoopOperation => "foreach is supported over array and span parameters only",
+            IWhileLoopOperation => "this loop form is not supported",
             IBranchOperation { BranchKind: BranchKind.GoTo } => "goto cannot be replayed backwards",
             IBranchOperation => "break and continue are only meaningful inside loops",
             ILabeledOperation => "labels and goto cannot be replayed backwards",

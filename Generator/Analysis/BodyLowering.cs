@@ -59,7 +59,9 @@ internal sealed partial class BodyLowering
 
     public Var AddParameter(IParameterSymbol parameter, bool noDiff)
     {
-        var v = new Var(parameter.Name, OperationPrinter.TypeName(parameter.Type), KindOf(parameter.Type), VarRole.Parameter) { IsNoDiff = noDiff };
+        ITypeSymbol? element = DerivativeRegistry.IsFloating(parameter.Type) ? null : DerivativeRegistry.FloatingElement(parameter.Type);
+        NumKind kind = element is null ? KindOf(parameter.Type) : KindOf(element);
+        var v = new Var(parameter.Name, OperationPrinter.TypeName(parameter.Type), kind, VarRole.Parameter) { IsNoDiff = noDiff, IsArray = element is not null, IsReference = !parameter.Type.IsValueType };
         vars[parameter] = v;
         Variables.Add(v);
         return v;
@@ -78,9 +80,9 @@ internal sealed partial class BodyLowering
         Variables.Add(v);
     }
 
-    public Var NewTemp(NumKind kind, string prefix)
+    public Var NewTemp(NumKind kind, string prefix, string? type = null)
     {
-        var v = new Var(names.Next(prefix), KindType(kind), kind, VarRole.Temp);
+        var v = new Var(names.Next(prefix), type ?? KindType(kind), kind, VarRole.Temp);
         Variables.Add(v);
         return v;
     }
@@ -168,10 +170,86 @@ internal sealed partial class BodyLowering
 
             case IEmptyOperation:
                 break;
+            case IBranchOperation { BranchKind: BranchKind.Break } brk when loopDepth > 0:
+                current.Add(new BreakStmt(brk.Syntax));
+                break;
+            case IBranchOperation { BranchKind: BranchKind.Continue } cont when loopDepth > 0:
+                current.Add(new ContinueStmt(cont.Syntax));
+                break;
+            case IForLoopOperation loop:
+            {
+                foreach (IOperation before in loop.Before)
+                {
+                    LowerStatement(before);
+                }
+
+                OpaqueExpr? condition = loop.Condition is null ? null : Condition(loop.Condition);
+                loopDepth++;
+                List<Stmt> body = LowerBlock(loop.Body);
+                List<Stmt> increment = LowerBlock(null);
+                List<Stmt> saved = current;
+                current = increment;
+                foreach (IOperation step in loop.AtLoopBottom)
+                {
+                    LowerStatement(step);
+                }
+
+                current = saved;
+                loopDepth--;
+                current.Add(new LoopStmt(condition, testFirst: true, body, increment, loop.Syntax));
+                break;
+            }
+
+            case IWhileLoopOperation loop when loop.Condition is not null && !loop.ConditionIsUntil:
+            {
+                OpaqueExpr condition = Condition(loop.Condition);
+                loopDepth++;
+                List<Stmt> body = LowerBlock(loop.Body);
+                loopDepth--;
+                current.Add(new LoopStmt(condition, loop.ConditionIsTop, body, new List<Stmt>(), loop.Syntax));
+                break;
+            }
+
+            case IForEachLoopOperation loop when ForEachSource(loop) is Var array && loop.LoopControlVariable is IVariableDeclaratorOperation control:
+            {
+                // foreach (var v in xs) body  =>  for (int k = 0; k < xs.Length; k++) { v = xs[k]; body }
+                Var index = NewTemp(NumKind.Other, "_i", "int");
+                index.AssignSites += 2;
+                AddLocal(control.Symbol);
+                Var element = vars[control.Symbol];
+                element.AssignSites++;
+                current.Add(new AssignStmt(index, new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>()), null));
+                var condition = new OpaqueExpr(new Code(index.Name + " < " + array.Name + ".Length", 10), NumKind.Other, new List<Var> { index, array });
+                loopDepth++;
+                var indexExpr = new OpaqueExpr(new Code(index.Name, Code.Primary), NumKind.Other, new List<Var> { index });
+                List<Stmt> body = LowerBlock(null);
+                body.Add(new AssignStmt(element, element.Kind == NumKind.Other
+                    ? new OpaqueExpr(new Code(array.Name + "[" + index.Name + "]", Code.Primary), NumKind.Other, new List<Var> { array, index })
+                    : new ElemExpr(array, indexExpr), loop.LoopControlVariable.Syntax));
+                body.AddRange(LowerBlock(loop.Body));
+                var increment = new List<Stmt> { new AssignStmt(index, new OpaqueExpr(new Code(index.Name + " + 1", Code.Additive), NumKind.Other, new List<Var> { index }), null) };
+                loopDepth--;
+                current.Add(new LoopStmt(condition, testFirst: true, body, increment, loop.Syntax));
+                break;
+            }
+
             default:
                 ReportStatement(operation);
                 break;
         }
+    }
+
+    private int loopDepth;
+
+    private Var? ForEachSource(IForEachLoopOperation loop)
+    {
+        IOperation collection = loop.Collection is IConversionOperation conversion ? conversion.Operand : loop.Collection;
+        return collection switch
+        {
+            IParameterReferenceOperation p when vars.TryGetValue(p.Parameter, out Var? v) && v.IsArray => v,
+            ILocalReferenceOperation l when vars.TryGetValue(l.Local, out Var? v) && v.IsArray => v,
+            _ => null,
+        };
     }
 
     private void LowerExpressionStatement(IOperation operation, SyntaxNode statementSyntax)
@@ -365,6 +443,10 @@ internal sealed partial class BodyLowering
                 return new VarExpr(temp);
             }
 
+            case IArrayElementReferenceOperation element when element.Indices.Length == 1 && ArrayVar(element.ArrayReference) is Var array:
+                return new ElemExpr(array, Index(element.Indices[0]));
+            case IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1 } indexer when indexer.Instance is not null && ArrayVar(indexer.Instance) is Var span:
+                return new ElemExpr(span, Index(indexer.Arguments[0].Value));
             case IFieldReferenceOperation or IPropertyReferenceOperation or IInstanceReferenceOperation or IDefaultValueOperation:
                 // Fields and properties are read as constants.
                 return LowerInactive(operation);
@@ -373,12 +455,24 @@ internal sealed partial class BodyLowering
         }
     }
 
+    private Var? ArrayVar(IOperation operation) => operation switch
+    {
+        IParameterReferenceOperation p when vars.TryGetValue(p.Parameter, out Var? v) && v.IsArray => v,
+        _ => null,
+    };
+
+    private OpaqueExpr Index(IOperation index)
+    {
+        Expr lowered = LowerInactive(index);
+        return lowered as OpaqueExpr ?? new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>());
+    }
+
     private Expr LowerInvocation(IInvocationOperation invocation, NumKind kind)
     {
         IMethodSymbol method = invocation.TargetMethod;
         IArgumentOperation[] arguments = invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).ToArray();
         string display = Display(method);
-        bool isMath = DerivativeRules.IsMathType(method.ContainingType.ToDisplayString());
+        bool isMath = DerivativeRules.IsMathType(method.ContainingType);
         bool allFloating = method.Parameters.All(p => DerivativeRegistry.IsFloating(p.Type) && p.RefKind == RefKind.None);
 
         if (isMath)
@@ -474,7 +568,7 @@ internal sealed partial class BodyLowering
             guard = new Guard(DiagnosticIds.ActiveToInteger, operation.Syntax, new[] { Text(operation.Syntax), conversion.Type?.ToDisplayString() ?? "?" }, Floating(reads));
             Guards.Add(guard);
         }
-        else if (operation is IInvocationOperation call && DerivativeRules.IsMathType(call.TargetMethod.ContainingType.ToDisplayString()) && call.TargetMethod.Name == "Sign")
+        else if (operation is IInvocationOperation call && DerivativeRules.IsMathType(call.TargetMethod.ContainingType) && call.TargetMethod.Name == "Sign")
         {
             guard = new Guard(DiagnosticIds.ZeroDerivative, operation.Syntax, new[] { Text(operation.Syntax) }, Floating(reads));
             Guards.Add(guard);

@@ -37,6 +37,9 @@ internal sealed class Var
 
     public bool IsNoDiff { get; set; }
 
+    /// <summary>An array or span of <see cref="Kind"/> elements (a read-only input).</summary>
+    public bool IsArray { get; set; }
+
     /// <summary>A reference type: hoisted declarations initialise it with <c>default!</c>.</summary>
     public bool IsReference { get; set; }
 
@@ -48,6 +51,9 @@ internal sealed class Var
 
     /// <summary>Active variables carry an adjoint.</summary>
     public bool Active => Varied && Useful && Kind != NumKind.Other;
+
+    /// <summary>A scalar floating variable (arrays carry their adjoint in a span instead).</summary>
+    public bool IsScalar => Kind != NumKind.Other && !IsArray;
 
     /// <summary>Its value is read by the reverse sweep, so overwriting it requires a save (to-be-recorded).</summary>
     public bool Needed { get; set; }
@@ -305,4 +311,68 @@ internal sealed class ForwardOnlyStmt : Stmt
     public List<Var> Reads { get; }
 
     public Guard? Guard { get; }
+}
+
+/// <summary>An element of an array or span input: <c>w[i]</c>. Its adjoint is <c>dw[i]</c>.</summary>
+internal sealed class ElemExpr : Expr
+{
+    public ElemExpr(Var array, OpaqueExpr index)
+        : base(array.Kind)
+    {
+        Array = array;
+        Index = index;
+    }
+
+    public Var Array { get; }
+
+    public OpaqueExpr Index { get; }
+}
+
+/// <summary>
+/// A loop: <c>while (condition) { body; increment }</c> (<see cref="TestFirst"/>) or
+/// <c>do { body; increment } while (condition)</c>. Initialisers are lowered before it.
+/// </summary>
+internal sealed class LoopStmt : Stmt
+{
+    public LoopStmt(OpaqueExpr? condition, bool testFirst, List<Stmt> body, List<Stmt> increment, SyntaxNode? syntax)
+        : base(syntax)
+    {
+        Condition = condition;
+        TestFirst = testFirst;
+        Body = body;
+        Increment = increment;
+    }
+
+    public OpaqueExpr? Condition { get; }
+
+    public bool TestFirst { get; }
+
+    public List<Stmt> Body { get; set; }
+
+    public List<Stmt> Increment { get; }
+
+    /// <summary>Set by normalization: the flag a <c>break</c> raises, if the body has one.</summary>
+    public Var? BreakFlag { get; set; }
+
+    /// <summary>Set by normalization: the flag a <c>continue</c> raises, if the body has one.</summary>
+    public Var? ContinueFlag { get; set; }
+
+    /// <summary>Set by normalization: the method's return flag, when a return inside the body ends the loop.</summary>
+    public Var? ReturnFlag { get; set; }
+}
+
+internal sealed class BreakStmt : Stmt
+{
+    public BreakStmt(SyntaxNode? syntax)
+        : base(syntax)
+    {
+    }
+}
+
+internal sealed class ContinueStmt : Stmt
+{
+    public ContinueStmt(SyntaxNode? syntax)
+        : base(syntax)
+    {
+    }
 }

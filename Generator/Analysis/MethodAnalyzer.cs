@@ -120,10 +120,14 @@ internal static class MethodAnalyzer
                 Report(diagnostics, DiagnosticIds.UnsupportedParameter, pLocation, p.Name, p.Type.ToDisplayString(),
                     "ref, out and in parameters cannot carry gradients; pass the value and return the result, or mark it [NoDiff]");
             }
-            else if (p.IsParams || (!floating && DerivativeRegistry.FloatingElement(p.Type) is not null && !noDiff))
+            else if (p.IsParams)
+            {
+                Report(diagnostics, DiagnosticIds.UnsupportedParameter, pLocation, p.Name, p.Type.ToDisplayString(), "params arrays are not supported");
+            }
+            else if (p.RefKind != RefKind.None && DerivativeRegistry.FloatingElement(p.Type) is not null && !noDiff)
             {
                 Report(diagnostics, DiagnosticIds.UnsupportedParameter, pLocation, p.Name, p.Type.ToDisplayString(),
-                    p.IsParams ? "params arrays are not supported" : "array and span inputs are not supported yet; mark it [NoDiff] to read it as a constant");
+                    "ref, out and in parameters cannot carry gradients; pass the array or span by value, or mark it [NoDiff]");
             }
 
             parameterVars.Add(lowering.AddParameter(p, noDiff));
@@ -195,6 +199,14 @@ internal static class MethodAnalyzer
             }
 
             string gradName = names.Claim("d" + v.Name);
+            if (v.IsArray)
+            {
+                // Inputs are read-only, so their adjoint only accumulates: straight into the caller's span.
+                v.Adjoint = gradName;
+                gradients.Add(new GradientParameter(v.Name, gradName, GradientKind.Span, BodyLowering.KindType(v.Kind), string.Empty));
+                continue;
+            }
+
             if (v.Active)
             {
                 v.Adjoint = names.Claim("_d_" + v.Name);
@@ -212,7 +224,7 @@ internal static class MethodAnalyzer
                 declarations.Add(CodeNode.Line(v.Type + " " + v.Name + (v.IsReference ? " = default!;" : " = default;")));
             }
 
-            if (v.Active && v.Adjoint is null && v != lowering.Result)
+            if (v.Active && v.IsScalar && v.Adjoint is null && v != lowering.Result)
             {
                 v.Adjoint = names.Claim("_d_" + v.Name.TrimStart('_'));
             }
@@ -220,7 +232,7 @@ internal static class MethodAnalyzer
 
         foreach (Var v in lowering.Variables)
         {
-            if (v.Active && v != lowering.Result)
+            if (v.Active && v.IsScalar && v != lowering.Result)
             {
                 declarations.Add(CodeNode.Line(v.Type + " " + v.Adjoint + " = 0;"));
             }
@@ -246,7 +258,8 @@ internal static class MethodAnalyzer
             Forward: forward.ToEquatableArray(),
             ResultLocal: lowering.Result.Name,
             ResultAdjointLocal: lowering.Result.Active ? lowering.Result.Adjoint! : string.Empty,
-            Reverse: reverse.ToEquatableArray());
+            Reverse: reverse.ToEquatableArray(),
+            Tape: builder.Tape ?? string.Empty);
     }
 
     private static string ParameterDeclaration(IParameterSymbol p)

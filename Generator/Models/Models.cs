@@ -68,7 +68,8 @@ internal sealed record MethodPlan(
     EquatableArray<CodeNode> Forward,
     string ResultLocal,
     string ResultAdjointLocal,
-    EquatableArray<CodeNode> Reverse);
+    EquatableArray<CodeNode> Reverse,
+    string Tape);
 
 /// <summary>What the extract step yields for a method: a plan, or diagnostics only (or both, for warnings).</summary>
 internal sealed record MethodResult(MethodPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics);

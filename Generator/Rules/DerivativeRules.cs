@@ -129,8 +129,10 @@ internal static class DerivativeRules
         new DerivativeRule("Round", 3),
         new DerivativeRule("Truncate", 1));
 
-    public static bool IsMathType(string metadataName)
-        => metadataName is "System.Math" or "System.MathF" or "System.Double" or "System.Single";
+    /// <summary>System.Math, System.MathF, or the static math of double and float (<c>double.Sin</c>).</summary>
+    public static bool IsMathType(Microsoft.CodeAnalysis.INamedTypeSymbol type)
+        => type.SpecialType is Microsoft.CodeAnalysis.SpecialType.System_Double or Microsoft.CodeAnalysis.SpecialType.System_Single
+           || (type.Name is "Math" or "MathF" && type.ContainingNamespace is { Name: "System", ContainingNamespace.IsGlobalNamespace: true });
 
     public static DerivativeRule? Find(string name, int arity)
         => Table.TryGetValue(Key(name, arity), out DerivativeRule? rule) ? rule : null;

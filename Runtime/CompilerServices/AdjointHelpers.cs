@@ -45,17 +45,17 @@ public static class AdjointHelpers
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MinWeight(float a, float b) => a < b ? 1 : a > b ? 0 : a == b ? 0.5f : float.NaN;
 
-    /// <summary>dClamp(x, lo, hi)/dx: 1 when lo &lt;= x &lt;= hi (the bounds included), else 0.</summary>
+    /// <summary>dClamp(x, lo, hi)/dx: 1 when lo &lt;= x &lt;= hi (the bounds included), else 0; NaN for NaN.</summary>
     /// <param name="x">The clamped value.</param>
     /// <param name="min">The lower bound.</param>
     /// <param name="max">The upper bound.</param>
     /// <returns>The derivative factor.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double ClampWeightValue(double x, double min, double max) => x < min || x > max ? 0 : 1;
+    public static double ClampWeightValue(double x, double min, double max) => x < min || x > max ? 0 : double.IsNaN(x) ? double.NaN : 1;
 
     /// <inheritdoc cref="ClampWeightValue(double, double, double)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ClampWeightValue(float x, float min, float max) => x < min || x > max ? 0 : 1;
+    public static float ClampWeightValue(float x, float min, float max) => x < min || x > max ? 0 : float.IsNaN(x) ? float.NaN : 1;
 
     /// <summary>dClamp(x, lo, hi)/dlo: 1 when x &lt; lo, else 0.</summary>
     /// <param name="x">The clamped value.</param>

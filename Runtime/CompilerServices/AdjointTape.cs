@@ -1,0 +1,93 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+
+namespace AutoDiffGen.CompilerServices;
+
+/// <summary>
+/// The last-in-first-out store that generated adjoints use inside loops (Tapenade's PUSH/POP): the forward sweep
+/// pushes the values it overwrites and the branches it takes, the reverse sweep pops them in mirror order.
+/// One tape per thread is reused, so a steady-state call allocates nothing.
+/// </summary>
+/// <remarks>Used by generated code; not meant to be called directly.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class AdjointTape
+{
+    [ThreadStatic]
+    private static AdjointTape? cached;
+
+    private double[] values = new double[256];
+    private int valueCount;
+    private int[] integers = new int[256];
+    private int integerCount;
+
+    /// <summary>Takes this thread's tape (or a new one when it is in use, e.g. by a recursive call).</summary>
+    /// <returns>An empty tape.</returns>
+    public static AdjointTape Rent()
+    {
+        AdjointTape? tape = cached;
+        cached = null;
+        return tape ?? new AdjointTape();
+    }
+
+    /// <summary>Gives the tape back for the next call on this thread.</summary>
+    /// <param name="tape">The tape from <see cref="Rent"/>.</param>
+    public static void Return(AdjointTape tape)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        tape.valueCount = 0;
+        tape.integerCount = 0;
+        cached = tape;
+    }
+
+    /// <summary>Saves a floating value.</summary>
+    /// <param name="value">The value.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Push(double value)
+    {
+        if (valueCount == values.Length)
+        {
+            Array.Resize(ref values, values.Length * 2);
+        }
+
+        values[valueCount++] = value;
+    }
+
+    /// <summary>Restores the last saved floating value.</summary>
+    /// <returns>The value.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double PopDouble() => values[--valueCount];
+
+    /// <summary>Restores the last saved floating value as a float (floats are stored exactly as doubles).</summary>
+    /// <returns>The value.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float PopFloat() => (float)values[--valueCount];
+
+    /// <summary>Saves an integer (a counter, an index, an iteration count).</summary>
+    /// <param name="value">The value.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Push(int value)
+    {
+        if (integerCount == integers.Length)
+        {
+            Array.Resize(ref integers, integers.Length * 2);
+        }
+
+        integers[integerCount++] = value;
+    }
+
+    /// <summary>Saves a branch decision.</summary>
+    /// <param name="value">The condition's value.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Push(bool value) => Push(value ? 1 : 0);
+
+    /// <summary>Restores the last saved integer.</summary>
+    /// <returns>The value.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int PopInt() => integers[--integerCount];
+
+    /// <summary>Restores the last saved branch decision.</summary>
+    /// <returns>The condition's value.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool PopBool() => integers[--integerCount] != 0;
+}
