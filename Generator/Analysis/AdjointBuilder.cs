@@ -44,6 +44,11 @@ internal sealed class AdjointBuilder
         foreach ((AssignStmt a, bool inLoop) in assignments)
         {
             Var v = a.Target;
+            if (a.IsCounterStep)
+            {
+                continue;
+            }
+
             if (v.Needed && (v.Role == VarRole.Parameter || (v.Role == VarRole.Local && (v.AssignSites > 1 || inLoop)) || (v.Role == VarRole.Temp && inLoop)))
             {
                 string save = names.Next("_t");
@@ -315,6 +320,22 @@ internal sealed class AdjointBuilder
 
         bool needsReverse = bodyReverse.Count > 0;
         string? count = needsReverse ? names.Next("_n") : null;
+
+        // A counted loop's counter is recomputed in the reverse sweep: i = start + (iteration - 1) * step.
+        string? start = needsReverse && loop.Counter is { Needed: true } ? names.Next("_s") : null;
+        if (start is not null)
+        {
+            bodyReverse.Insert(0, CodeNode.Line(loop.Counter!.Name + " = " + start + " + (" + count + " - 1)" + (loop.Step == 1 ? string.Empty : " * " + loop.Step.ToString(System.Globalization.CultureInfo.InvariantCulture)) + ";"));
+            if (loopDepth == 0)
+            {
+                declarations.Add(CodeNode.Line("int " + start + " = 0;"));
+                forward.Add(CodeNode.Line(start + " = " + loop.Counter.Name + ";"));
+            }
+            else
+            {
+                forward.Add(CodeNode.Line("int " + start + " = " + loop.Counter.Name + ";"));
+            }
+        }
         var body = new List<CodeNode>();
         if (count is not null)
         {
@@ -357,8 +378,17 @@ internal sealed class AdjointBuilder
 
         if (loopDepth > 0)
         {
+            if (start is not null)
+            {
+                forward.Add(CodeNode.Line(UseTape() + ".Push(" + start + ");"));
+            }
+
             forward.Add(CodeNode.Line(UseTape() + ".Push(" + count + ");"));
             reverse.Add(CodeNode.Line("int " + count + " = " + Tape + ".PopInt();"));
+            if (start is not null)
+            {
+                reverse.Add(CodeNode.Line("int " + start + " = " + Tape + ".PopInt();"));
+            }
         }
 
         if (loop.Syntax is not null)

@@ -196,7 +196,9 @@ internal sealed partial class BodyLowering
 
                 current = saved;
                 loopDepth--;
-                current.Add(new LoopStmt(condition, testFirst: true, body, increment, loop.Syntax));
+                var lowered = new LoopStmt(condition, testFirst: true, body, increment, loop.Syntax);
+                DetectCounter(loop, lowered);
+                current.Add(lowered);
                 break;
             }
 
@@ -240,6 +242,50 @@ internal sealed partial class BodyLowering
     }
 
     private int loopDepth;
+
+    /// <summary><c>for (int i = ...; ...; i++ / i-- / i += c)</c> with <c>i</c> declared by the loop and written nowhere else.</summary>
+    private void DetectCounter(IForLoopOperation loop, LoopStmt lowered)
+    {
+        if (loop.AtLoopBottom.Length != 1 || lowered.Increment.Count != 1 || lowered.Increment[0] is not AssignStmt step)
+        {
+            return;
+        }
+
+        IOperation bottom = loop.AtLoopBottom[0] is IExpressionStatementOperation e ? e.Operation : loop.AtLoopBottom[0];
+        (ILocalSymbol? local, int delta) = bottom switch
+        {
+            IIncrementOrDecrementOperation { Target: ILocalReferenceOperation l } inc => (l.Local, inc.Kind == OperationKind.Increment ? 1 : -1),
+            ICompoundAssignmentOperation { Target: ILocalReferenceOperation l, OperatorKind: BinaryOperatorKind.Add, Value.ConstantValue: { HasValue: true, Value: int c } } => (l.Local, c),
+            ICompoundAssignmentOperation { Target: ILocalReferenceOperation l, OperatorKind: BinaryOperatorKind.Subtract, Value.ConstantValue: { HasValue: true, Value: int c } } => (l.Local, -c),
+            _ => (null, 0),
+        };
+        if (local is null || local.Type.SpecialType != SpecialType.System_Int32 || !loop.Locals.Contains(local, SymbolEqualityComparer.Default))
+        {
+            return;
+        }
+
+        Var counter = vars[local];
+        bool writtenInBody = loop.Body.DescendantsAndSelf().Any(o =>
+            o is IAssignmentOperation { Target: ILocalReferenceOperation t } && SymbolEqualityComparer.Default.Equals(t.Local, local)
+            || o is IIncrementOrDecrementOperation { Target: ILocalReferenceOperation u } && SymbolEqualityComparer.Default.Equals(u.Local, local));
+        if (writtenInBody || step.Target != counter)
+        {
+            return;
+        }
+
+        lowered.Counter = counter;
+        lowered.Step = delta;
+        step.IsCounterStep = true;
+
+        // The counter lives only inside the loop, so its initial value need not be saved either.
+        foreach (Stmt before in current)
+        {
+            if (before is AssignStmt init && init.Target == counter)
+            {
+                init.IsCounterStep = true;
+            }
+        }
+    }
 
     private Var? ForEachSource(IForEachLoopOperation loop)
     {

@@ -264,6 +264,9 @@ internal sealed class AssignStmt : Stmt
     public Var Target { get; }
 
     public Expr Value { get; }
+
+    /// <summary>The increment of a counted loop: never recorded, the reverse sweep recomputes the counter.</summary>
+    public bool IsCounterStep { get; set; }
 }
 
 internal sealed class IfStmt : Stmt
@@ -359,6 +362,15 @@ internal sealed class LoopStmt : Stmt
 
     /// <summary>Set by normalization: the method's return flag, when a return inside the body ends the loop.</summary>
     public Var? ReturnFlag { get; set; }
+
+    /// <summary>
+    /// The counter of a counted loop (<c>for (int i = a; ...; i++)</c>, <c>i</c> written nowhere else): the reverse
+    /// sweep recomputes it from its start value instead of recording it every iteration.
+    /// </summary>
+    public Var? Counter { get; set; }
+
+    /// <summary>The counter's step (+1 or -1, or another constant).</summary>
+    public int Step { get; set; }
 }
 
 internal sealed class BreakStmt : Stmt
