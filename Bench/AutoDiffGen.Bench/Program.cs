@@ -1,0 +1,159 @@
+using System;
+using System.Globalization;
+using BenchmarkDotNet.Running;
+
+namespace AutoDiffGen.Bench;
+
+/// <summary>
+/// Entry point. <c>--verify</c> checks the gradients (generated vs hand-written vs central finite differences) and
+/// exits 1 on a mismatch; anything else goes to BenchmarkDotNet, e.g. <c>--filter '*' --job short</c>.
+/// </summary>
+public static class Program
+{
+    /// <summary>Largest relative error accepted: |a - b| / max(1, |a|, |b|).</summary>
+    private const double Tolerance = 1e-6;
+
+    public static int Main(string[] args)
+    {
+        if (Array.IndexOf(args, "--verify") >= 0)
+        {
+            return Verify();
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+
+    /// <summary>A gradient routine seen through one shape: fills <c>grad</c>, returns the value.</summary>
+    private delegate double GradientFunc(double[] p, double[] grad);
+
+    private static int Verify()
+    {
+        bool ok = true;
+
+        ok &= Check(
+            "Transcendental",
+            p => ScalarFunctions.Transcendental(p[0], p[1], p[2]),
+            (p, g) => ScalarFunctions.TranscendentalGradient(p[0], p[1], p[2], out g[0], out g[1], out g[2]),
+            (p, g) => ScalarFunctions.TranscendentalHandGradient(p[0], p[1], p[2], out g[0], out g[1], out g[2]),
+            [
+                [0.9, 1.3, 0.7],
+                [0.5, 0.5, 0.5],
+                [2.0, 2.0, 2.0],
+                [1.7, 0.6, 1.1],
+                [0.6, 1.9, 1.5],
+            ]);
+
+        // Points chosen well inside each smooth piece: the early return, both if/else arms, both ?: arms, both
+        // Max operands and both signs of the Abs argument.
+        ok &= Check(
+            "Branchy",
+            p => ScalarFunctions.Branchy(p[0], p[1]),
+            (p, g) => ScalarFunctions.BranchyGradient(p[0], p[1], out g[0], out g[1]),
+            (p, g) => ScalarFunctions.BranchyHandGradient(p[0], p[1], out g[0], out g[1]),
+            [
+                [2.0, 1.8],
+                [1.3, 0.9],
+                [0.7, 0.6],
+                [0.8, 1.5],
+                [1.9, 1.0],
+                [0.3, 0.4],
+            ]);
+
+        ok &= Check(
+            "Rosenbrock",
+            p => ScalarFunctions.Rosenbrock(p[0], p[1]),
+            (p, g) => ScalarFunctions.RosenbrockGradient(p[0], p[1], out g[0], out g[1]),
+            (p, g) => ScalarFunctions.RosenbrockHandGradient(p[0], p[1], out g[0], out g[1]),
+            [
+                [-1.2, 1.0],
+                [1.0, 1.0],
+                [0.5, 2.0],
+                [2.0, -0.5],
+                [0.3, 0.1],
+            ]);
+
+        Console.WriteLine(ok ? "verify: OK" : "verify: MISMATCH");
+        return ok ? 0 : 1;
+    }
+
+    private static bool Check(string name, Func<double[], double> primal, GradientFunc generated, GradientFunc hand, double[][] points)
+    {
+        double maxValue = 0.0;
+        double maxGenHand = 0.0;
+        double maxGenFd = 0.0;
+        double maxHandFd = 0.0;
+        bool ok = true;
+
+        foreach (double[] p in points)
+        {
+            int n = p.Length;
+            double[] gGen = new double[n];
+            double[] gHand = new double[n];
+            double[] gFd = CentralDifferences(primal, p);
+            double f = primal(p);
+            double vGen = generated(p, gGen);
+            double vHand = hand(p, gHand);
+
+            double eValue = Math.Max(RelError(vGen, f), RelError(vHand, f));
+            double eGenHand = 0.0;
+            double eGenFd = 0.0;
+            double eHandFd = 0.0;
+            for (int i = 0; i < n; i++)
+            {
+                eGenHand = Math.Max(eGenHand, RelError(gGen[i], gHand[i]));
+                eGenFd = Math.Max(eGenFd, RelError(gGen[i], gFd[i]));
+                eHandFd = Math.Max(eHandFd, RelError(gHand[i], gFd[i]));
+            }
+
+            bool pointOk = eValue <= Tolerance && eGenHand <= Tolerance && eGenFd <= Tolerance && eHandFd <= Tolerance;
+            if (!pointOk)
+            {
+                ok = false;
+                Console.WriteLine(Invariant(
+                    $"  {name}({Join(p)}): MISMATCH value={f:R} generated={vGen:R} hand={vHand:R}"));
+                Console.WriteLine(Invariant($"    generated  = [{Join(gGen)}]"));
+                Console.WriteLine(Invariant($"    hand       = [{Join(gHand)}]"));
+                Console.WriteLine(Invariant($"    central FD = [{Join(gFd)}]"));
+            }
+
+            maxValue = Math.Max(maxValue, eValue);
+            maxGenHand = Math.Max(maxGenHand, eGenHand);
+            maxGenFd = Math.Max(maxGenFd, eGenFd);
+            maxHandFd = Math.Max(maxHandFd, eHandFd);
+        }
+
+        Console.WriteLine(Invariant(
+            $"{name,-15} {points.Length} points  max rel error: value {maxValue:E2}  generated-hand {maxGenHand:E2}  generated-FD {maxGenFd:E2}  hand-FD {maxHandFd:E2}  {(ok ? "ok" : "FAIL")}"));
+        return ok;
+    }
+
+    /// <summary>Central differences with a step scaled to each coordinate: error O(h^2) + O(eps / h).</summary>
+    private static double[] CentralDifferences(Func<double[], double> f, double[] p)
+    {
+        double[] g = new double[p.Length];
+        double[] q = (double[])p.Clone();
+        for (int i = 0; i < p.Length; i++)
+        {
+            double h = 1e-5 * Math.Max(1.0, Math.Abs(p[i]));
+            q[i] = p[i] + h;
+            double fPlus = f(q);
+            q[i] = p[i] - h;
+            double fMinus = f(q);
+            q[i] = p[i];
+            g[i] = (fPlus - fMinus) / (2.0 * h);
+        }
+
+        return g;
+    }
+
+    private static double RelError(double a, double b) =>
+        double.IsFinite(a) && double.IsFinite(b)
+            ? Math.Abs(a - b) / Math.Max(1.0, Math.Max(Math.Abs(a), Math.Abs(b)))
+            : double.PositiveInfinity;
+
+    private static string Join(double[] values) =>
+        string.Join(", ", Array.ConvertAll(values, v => v.ToString("R", CultureInfo.InvariantCulture)));
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
