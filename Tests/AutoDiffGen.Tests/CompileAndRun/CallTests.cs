@@ -116,7 +116,7 @@ public sealed class CallTests
             [Differentiable]
             public static double CallsWithNoDiffArgument(double x, double y)
             {
-                return WithNoDiff(x, y, 2, x * y);
+                return WithNoDiff(x, 1.5, 2, x * y); // an active value for the [NoDiff] s would be ADG0020
             }
 
             [Differentiable]
@@ -288,9 +288,6 @@ public sealed class CallTests
         { "Subjects.Calls", "WithNoDiff", new[] { 0.7, 1.5, 3, 1.2 } },
         { "Subjects.Calls", "WithNoDiff", new[] { -1.3, -2, 0, 0.4 } },
         { "Subjects.Calls", "WithNoDiff", new[] { 2.1, 0.25, -1, -2.5 } },
-        { "Subjects.Calls", "CallsWithNoDiffArgument", new[] { 0.7, 1.2 } },
-        { "Subjects.Calls", "CallsWithNoDiffArgument", new[] { -1.3, 0.4 } },
-        { "Subjects.Calls", "CallsWithNoDiffArgument", new[] { 2.1, -2.5 } },
         { "Subjects.Calls", "Names", new[] { 0.7, 1.2, -0.4, 0.9 } },
         { "Subjects.Calls", "Names", new[] { -1.3, 0.4, 2.0, -0.6 } },
         { "Subjects.Calls", "Names", new[] { 2.1, -2.5, 0.3, 1.7 } },
@@ -373,6 +370,36 @@ public sealed class CallTests
     {
         // WithNoDiff = s*x*y + n*x  =>  d/dx = s*y + n, d/dy = s*x.
         GradientAssert.GradientIsExactly(Calls("WithNoDiff"), new[] { 2.0, 3.0, 4, 5.0 }, (3 * 5) + 4, 3 * 2);
+    }
+
+    [Fact]
+    public void NoDiffParameter_ActiveArgument_ReportsErrorInsteadOfDroppingItsGradient()
+    {
+        // The callee's pullback has no slot for s, so the derivative through y would be lost: an ADG error, not a
+        // silently wrong gradient (d/dy of x^2 y^2 + 2x is 2x^2 y, the dropped path gives x^2 y).
+        const string source = """
+            using AutoDiffGen;
+
+            namespace Subjects;
+
+            public static partial class Calls
+            {
+                [Differentiable]
+                public static double WithNoDiff(double x, [NoDiff] double s, int n, double y) { return s * x * y + n * x; }
+
+                [Differentiable]
+                public static double CallsWithNoDiffArgument(double x, double y)
+                {
+                    return WithNoDiff(x, y, 2, x * y);
+                }
+            }
+            """;
+        var diagnostics = TestCompiler.Diagnose(source, "CallTests.NoDiffArgument");
+        Assert.Contains(
+            diagnostics,
+            d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error
+                && d.Id.StartsWith("ADG", StringComparison.Ordinal)
+                && d.Location.GetLineSpan().StartLinePosition.Line == 12);
     }
 
     [Fact]

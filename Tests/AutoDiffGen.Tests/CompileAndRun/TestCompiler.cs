@@ -33,22 +33,7 @@ internal static class TestCompiler
     /// </summary>
     public static CompiledAssembly Compile(string source, string assemblyName)
     {
-        SyntaxTree tree = CSharpSyntaxTree.ParseText(source, ParseOptions, path: assemblyName + ".cs");
-        CSharpCompilation compilation = CSharpCompilation.Create(
-            assemblyName,
-            new[] { tree },
-            References.Value,
-            new CSharpCompilationOptions(
-                OutputKind.DynamicallyLinkedLibrary,
-                optimizationLevel: OptimizationLevel.Release,
-                nullableContextOptions: NullableContextOptions.Enable));
-
-        GeneratorDriver driver = CSharpGeneratorDriver.Create(
-            new[] { new DifferentiableGenerator().AsSourceGenerator() },
-            parseOptions: ParseOptions);
-        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
-        GeneratorRunResult run = driver.GetRunResult().Results.Single();
-
+        (SyntaxTree tree, Compilation output, GeneratorRunResult run, ImmutableArray<Diagnostic> generatorDiagnostics) = Generate(source, assemblyName);
         Dictionary<string, string> generated = run.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString(), StringComparer.Ordinal);
 
         using var stream = new MemoryStream();
@@ -64,6 +49,36 @@ internal static class TestCompiler
         var context = new AssemblyLoadContext(assemblyName, isCollectible: true);
         Assembly assembly = context.LoadFromStream(stream);
         return new CompiledAssembly(assembly, tree, all, generated);
+    }
+
+    /// <summary>
+    /// Runs the generator on <paramref name="source"/> for source that is expected not to build: returns the
+    /// generator's diagnostics and the compiler's, without emitting. A generator exception fails the test.
+    /// </summary>
+    public static ImmutableArray<Diagnostic> Diagnose(string source, string assemblyName)
+    {
+        (_, Compilation output, GeneratorRunResult run, ImmutableArray<Diagnostic> generatorDiagnostics) = Generate(source, assemblyName);
+        Assert.True(run.Exception is null, "Generator exception: " + run.Exception);
+        return generatorDiagnostics.AddRange(output.GetDiagnostics());
+    }
+
+    private static (SyntaxTree Tree, Compilation Output, GeneratorRunResult Run, ImmutableArray<Diagnostic> Diagnostics) Generate(string source, string assemblyName)
+    {
+        SyntaxTree tree = CSharpSyntaxTree.ParseText(source, ParseOptions, path: assemblyName + ".cs");
+        CSharpCompilation compilation = CSharpCompilation.Create(
+            assemblyName,
+            new[] { tree },
+            References.Value,
+            new CSharpCompilationOptions(
+                OutputKind.DynamicallyLinkedLibrary,
+                optimizationLevel: OptimizationLevel.Release,
+                nullableContextOptions: NullableContextOptions.Enable));
+
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
+            new[] { new DifferentiableGenerator().AsSourceGenerator() },
+            parseOptions: ParseOptions);
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        return (tree, output, driver.GetRunResult().Results.Single(), diagnostics);
     }
 
     private static string Describe(string title, Exception? exception, IEnumerable<Diagnostic> diagnostics, IReadOnlyDictionary<string, string> generated)
