@@ -503,13 +503,14 @@ internal sealed class AdjointBuilder
     {
         terms = new List<(Expr, bool)>();
         Flatten(value, false, terms);
-        int self = terms.Count(t => t.Term is VarExpr ve && ve.Var == v && !t.Negated);
-        if (self != 1)
+        // v must occur exactly once, as a positive term: v = v + a - b. (v - v, or v + v * c, are not accumulations.)
+        int index = terms.FindIndex(t => t.Term is VarExpr ve && ve.Var == v && !t.Negated);
+        if (index < 0)
         {
             return false;
         }
 
-        terms.RemoveAll(t => t.Term is VarExpr ve && ve.Var == v);
+        terms.RemoveAt(index);
         return !terms.Any(t => Reads(t.Term, v));
     }
 
@@ -596,7 +597,7 @@ internal sealed class AdjointBuilder
             case ElemExpr el:
                 return new Code(el.Array.Name + "[" + el.Index.Code.Text + "]", Code.Primary);
             case NegExpr n:
-                return new Code("-" + Print(n.Operand).At(Code.Unary), Code.Unary);
+                return Print(n.Operand).Prefix("-");
             case ConvertExpr c:
                 return new Code("(" + BodyLowering.KindType(c.Kind) + ")" + Print(c.Operand).At(Code.Unary), Code.Unary);
             case BinaryExpr b:

@@ -545,13 +545,18 @@ internal sealed partial class BodyLowering
         }
 
         if (!method.IsGenericMethod && method.Parameters.All(p => p.RefKind == RefKind.None)
-            && registry.TryResolve(method, out string pullback, out _))
+            && registry.TryResolve(method, out string pullback, out IMethodSymbol? registered))
         {
             string? receiver = CallReceiver(invocation);
             if (receiver is null)
             {
                 return Unsupported(invocation, "the receiver of the call cannot be printed in generated code");
             }
+
+            // A pullback registered in another type is called there.
+            string pullbackOwner = registered is { IsStatic: true } && !SymbolEqualityComparer.Default.Equals(registered.ContainingType, method.ContainingType.OriginalDefinition)
+                ? OperationPrinter.TypeName(registered.ContainingType) + "."
+                : receiver;
 
             var args = new Expr[arguments.Length];
             var differentiable = new bool[arguments.Length];
@@ -560,13 +565,21 @@ internal sealed partial class BodyLowering
                 IParameterSymbol parameter = arguments[i].Parameter!;
                 differentiable[i] = DerivativeRegistry.IsDifferentiable(parameter);
                 args[i] = DerivativeRegistry.IsFloating(parameter.Type) ? LowerAs(arguments[i].Value, KindOf(parameter.Type)) : LowerInactive(arguments[i].Value);
+                if (!differentiable[i] && args[i].Kind != NumKind.Other)
+                {
+                    // A [NoDiff] parameter of the callee: an active argument would silently lose its gradient.
+                    var guard = new Guard(DiagnosticIds.ActiveToNoDiffParameter, arguments[i].Syntax,
+                        new[] { Text(arguments[i].Syntax), parameter.Name, Display(method) }, VarsIn(args[i]));
+                    Guards.Add(guard);
+                }
+
                 if (!DerivativeRegistry.IsFloating(parameter.Type) && differentiable[i])
                 {
                     return Unsupported(invocation, "array and span arguments to differentiable calls are not supported yet");
                 }
             }
 
-            return new UserCallExpr(receiver + method.Name, receiver + pullback, args, differentiable, kind);
+            return new UserCallExpr(receiver + method.Name, pullbackOwner + pullback, args, differentiable, kind);
         }
 
         return Guarded(invocation, DiagnosticIds.CallWithoutDerivative, new[] { Text(invocation.Syntax), display }, kind);
@@ -685,6 +698,54 @@ internal sealed partial class BodyLowering
         BinaryOperatorKind.RightShift => ">>",
         _ => "+",
     };
+
+    /// <summary>The floating variables an expression reads.</summary>
+    private static List<Var> VarsIn(Expr e)
+    {
+        var result = new List<Var>();
+        void Walk(Expr x)
+        {
+            switch (x)
+            {
+                case VarExpr v:
+                    result.Add(v.Var);
+                    break;
+                case ElemExpr el:
+                    result.Add(el.Array);
+                    break;
+                case OpaqueExpr:
+                case LitExpr:
+                    break;
+                case NegExpr n:
+                    Walk(n.Operand);
+                    break;
+                case ConvertExpr c:
+                    Walk(c.Operand);
+                    break;
+                case BinaryExpr b:
+                    Walk(b.Left);
+                    Walk(b.Right);
+                    break;
+                case CallExpr c:
+                    foreach (Expr a in c.Args)
+                    {
+                        Walk(a);
+                    }
+
+                    break;
+                case UserCallExpr u:
+                    foreach (Expr a in u.Args)
+                    {
+                        Walk(a);
+                    }
+
+                    break;
+            }
+        }
+
+        Walk(e);
+        return result;
+    }
 
     private static List<Var> Floating(List<Var> reads) => reads.Where(v => v.Kind != NumKind.Other).ToList();
 

@@ -93,6 +93,18 @@ internal readonly struct Code
     public string At(int minimum) => Precedence >= minimum ? Text : "(" + Text + ")";
 
     public override string ToString() => Text;
+
+    /// <summary><c>op</c> applied to this code: parenthesised when the operand itself starts with a sign (no <c>--x</c>).</summary>
+    public Code Prefix(string op)
+    {
+        string operand = At(Unary);
+        if (operand.StartsWith("-", System.StringComparison.Ordinal) || operand.StartsWith("+", System.StringComparison.Ordinal))
+        {
+            operand = "(" + operand + ")";
+        }
+
+        return new Code(op + operand, Unary);
+    }
 }
 
 internal abstract class Expr

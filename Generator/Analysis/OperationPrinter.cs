@@ -153,7 +153,7 @@ internal sealed class OperationPrinter
                     UnaryOperatorKind.BitwiseNegation => "~",
                     _ => null,
                 };
-                return operand is null || op is null ? null : new Code(op + operand.Value.At(Code.Unary), Code.Unary);
+                return operand is null || op is null ? null : operand.Value.Prefix(op);
             }
 
             case IConversionOperation conversion:

@@ -26,6 +26,7 @@ internal static class DiagnosticIds
     public const string NoActiveInput = "ADG0017";
     public const string NoBody = "ADG0018";
     public const string InternalError = "ADG0019";
+    public const string ActiveToNoDiffParameter = "ADG0020";
 }
 
 /// <summary>
@@ -153,11 +154,17 @@ internal static class DiagnosticDescriptors
         "AutoDiffGen could not differentiate '{0}': {1}. Please report this with the method's source",
         Usage, DiagnosticSeverity.Error);
 
+    /// <summary>"'{0}' passes an active value to parameter '{1}' of '{2}', which is [NoDiff]: its gradient would be lost".</summary>
+    public static readonly DiagnosticDescriptor ActiveToNoDiffParameter = Create(
+        DiagnosticIds.ActiveToNoDiffParameter, "Active value passed to a [NoDiff] parameter",
+        "'{0}' passes an active value to parameter '{1}' of '{2}', which is [NoDiff]: its gradient would be lost; remove [NoDiff] from that parameter or pass a constant",
+        Differentiability, DiagnosticSeverity.Error);
+
     public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
         TypeNotPartial, ReturnTypeNotFloating, UnsupportedStatement, UnsupportedExpression, CallWithoutDerivative,
         NoDerivativeRule, ZeroDerivative, ActiveToInteger, ActiveWriteOutside, UnsupportedParameter, GenericMethod,
         MemberClash, DerivativeTargetNotFound, DerivativeSignatureMismatch, DuplicateDerivative, NoDiffMeaningless,
-        NoActiveInput, NoBody, InternalError);
+        NoActiveInput, NoBody, InternalError, ActiveToNoDiffParameter);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = CreateIndex();
 

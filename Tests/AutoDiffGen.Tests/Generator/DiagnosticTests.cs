@@ -204,6 +204,22 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void ADG0020_ActiveToNoDiffParameter_ErrorAtArgument()
+    {
+        Diagnostic d = Single("ADG0020", "partial class C { [Differentiable] static double S(double x, [NoDiff] double s) => s * x; [Differentiable] static double F(double x, double y) => S(x, y * 2); }", expectGenerated: true);
+        Assert.Equal("y * 2", At(d));
+        Assert.Contains("parameter 's'", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADG0020_ConstantToNoDiffParameter_NoError()
+    {
+        (GeneratorRunResult result, _) = GeneratorHarness.Run(Usings + "partial class C { [Differentiable] static double S(double x, [NoDiff] double s) => s * x; [Differentiable] static double F(double x, [NoDiff] double k) => S(x, k * 2); }");
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(2, result.GeneratedSources.Length);
+    }
+
+    [Fact]
     public void AllDescriptors_HaveDocumentationSections()
     {
         string root = RepositoryRoot();
