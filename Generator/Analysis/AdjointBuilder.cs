@@ -641,6 +641,10 @@ internal sealed class AdjointBuilder
                 Send(b.Left, adjoint, negated, reverse);
                 Send(b.Right, adjoint, !negated, reverse);
                 break;
+            case BinaryExpr { Op: '*' } b when SameLeaf(b.Left, b.Right):
+                // z = x * x  =>  dx += dz * 2 * x
+                Send(b.Left, adjoint + " * 2 * " + Print(b.Left).At(Code.Multiplicative + 1), negated, reverse);
+                break;
             case BinaryExpr { Op: '*' } b:
                 // z = x * y  =>  dx += dz * y; dy += dz * x
                 Send(b.Left, adjoint + " * " + Print(b.Right).At(Code.Multiplicative + 1), negated, reverse);
@@ -763,6 +767,100 @@ internal sealed class AdjointBuilder
         string local = names.Next("_r");
         reverse.Add(CodeNode.Line(BodyLowering.KindType(target.Kind) + " " + local + " = " + contribution + ";"));
         Backprop(target, local, negated, reverse);
+    }
+
+    private static bool SameLeaf(Expr a, Expr b) => (a, b) switch
+    {
+        (VarExpr x, VarExpr y) => x.Var == y.Var,
+        (ElemExpr x, ElemExpr y) => x.Array == y.Array && x.Index.Code.Text == y.Index.Code.Text,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Peephole over a reverse sweep: the first contribution to an adjoint that is known to be zero assigns instead
+    /// of adding (<c>_d_x = e</c>, not <c>_d_x += e</c>; the JIT may not drop <c>0 + e</c> because of -0). Knowledge
+    /// flows into if/else branches, is dropped inside loop bodies, and anything a block touches is unknown after it.
+    /// </summary>
+    public static List<CodeNode> FoldZeroAdjoints(List<CodeNode> reverse, HashSet<string> adjoints)
+    {
+        var known = new HashSet<string>(adjoints);
+        return Fold(reverse, known, adjoints);
+    }
+
+    private static List<CodeNode> Fold(IEnumerable<CodeNode> nodes, HashSet<string> known, HashSet<string> adjoints)
+    {
+        var result = new List<CodeNode>();
+        foreach (CodeNode node in nodes)
+        {
+            if (node.IsBlock)
+            {
+                bool loop = node.Text.StartsWith("for ", System.StringComparison.Ordinal) || node.Text.StartsWith("while", System.StringComparison.Ordinal) || node.Text == "do";
+                var inner = loop ? new HashSet<string>() : new HashSet<string>(known);
+                result.Add(new CodeNode(node.Text, Fold(node.Children, inner, adjoints).ToEquatableArray(), true));
+                known.ExceptWith(Touched(node, adjoints));
+                continue;
+            }
+
+            string text = node.Text;
+            int space = text.IndexOf(' ');
+            string head = space > 0 ? text.Substring(0, space) : text;
+            if (adjoints.Contains(head))
+            {
+                string rest = text.Substring(space + 1);
+                if (rest == "= 0;")
+                {
+                    known.Add(head);
+                }
+                else if (known.Contains(head) && (rest.StartsWith("+= ", System.StringComparison.Ordinal) || rest.StartsWith("-= ", System.StringComparison.Ordinal)))
+                {
+                    string value = rest.Substring(3, rest.Length - 4);
+                    text = head + " = " + (rest[0] == '+' ? value : "-(" + value + ")") + ";";
+                    known.Remove(head);
+                }
+                else
+                {
+                    known.Remove(head);
+                }
+            }
+            else
+            {
+                foreach (string name in adjoints)
+                {
+                    if (text.Contains("ref " + name))
+                    {
+                        known.Remove(name);
+                    }
+                }
+            }
+
+            result.Add(text == node.Text ? node : CodeNode.Line(text));
+        }
+
+        return result;
+    }
+
+    private static IEnumerable<string> Touched(CodeNode node, HashSet<string> adjoints)
+    {
+        foreach (CodeNode child in node.Children)
+        {
+            if (child.IsBlock)
+            {
+                foreach (string t in Touched(child, adjoints))
+                {
+                    yield return t;
+                }
+
+                continue;
+            }
+
+            foreach (string name in adjoints)
+            {
+                if (child.Text.StartsWith(name + " ", System.StringComparison.Ordinal) || child.Text.Contains("ref " + name))
+                {
+                    yield return name;
+                }
+            }
+        }
     }
 
     private static bool IsIdentifier(string text) => text.All(ch => char.IsLetterOrDigit(ch) || ch == '_');

@@ -241,6 +241,8 @@ internal static class MethodAnalyzer
         lowering.Result.Adjoint = names.Claim("_d_result");
         builder.Plan(body);
         (List<CodeNode> forward, List<CodeNode> reverse) = builder.Build(body);
+        var localAdjoints = new HashSet<string>(lowering.Variables.Where(v => v.Active && v.IsScalar && v != lowering.Result && v.Adjoint is not null).Select(v => v.Adjoint!));
+        reverse = AdjointBuilder.FoldZeroAdjoints(reverse, localAdjoints);
         declarations.AddRange(builder.Declarations);
 
         return new MethodPlan(

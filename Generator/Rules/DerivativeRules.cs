@@ -108,7 +108,7 @@ internal static class DerivativeRules
         // y = cbrt(x)  =>  dx += dy / (3 y^2)  (+infinity at 0)
         new DerivativeRule("Cbrt", 1, "{g} / (3 * {y} * {y})"),
         // z = x^p      =>  dx += dz * p x^(p-1);  dp += dz * ln(x) z   (0 when x == 0)
-        new DerivativeRule("Pow", 2, "{g} * {H}.PowBaseDerivative({0}, {1})", "{g} * {H}.PowExponentDerivative({0}, {y})"),
+        new DerivativeRule("Pow", 2, "{g} * {H}.PowBaseDerivative({0}, {1}, {y})", "{g} * {H}.PowExponentDerivative({0}, {y})"),
         // y = |x|      =>  dx += dy * sign(x)  (0 at 0, NaN for NaN)
         new DerivativeRule("Abs", 1, "{g} * {H}.AbsDerivative({0})"),
         // z = max(a, b) => the larger gets dz; a tie splits it evenly

@@ -81,16 +81,19 @@ public static class AdjointHelpers
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ClampWeightMax(float x, float min, float max) => x > max ? 1 : 0;
 
-    /// <summary>dPow(x, p)/dx = p x^(p-1); 0 when p is 0 (Pow(x, 0) is the constant 1).</summary>
+    /// <summary>dPow(x, p)/dx = p x^(p-1) = p y / x; 0 when p is 0 (Pow(x, 0) is the constant 1).</summary>
     /// <param name="x">The base.</param>
     /// <param name="p">The exponent.</param>
+    /// <param name="result">Pow(x, p), reused so the derivative costs a division instead of a second Pow.</param>
     /// <returns>The derivative factor.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double PowBaseDerivative(double x, double p) => p == 0 ? 0 : p * Math.Pow(x, p - 1);
+    public static double PowBaseDerivative(double x, double p, double result)
+        => p == 0 ? 0 : x != 0 && !double.IsInfinity(result) && result != 0 ? p * result / x : p * Math.Pow(x, p - 1);
 
-    /// <inheritdoc cref="PowBaseDerivative(double, double)"/>
+    /// <inheritdoc cref="PowBaseDerivative(double, double, double)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float PowBaseDerivative(float x, float p) => p == 0 ? 0 : p * MathF.Pow(x, p - 1);
+    public static float PowBaseDerivative(float x, float p, float result)
+        => p == 0 ? 0 : x != 0 && !float.IsInfinity(result) && result != 0 ? p * result / x : p * MathF.Pow(x, p - 1);
 
     /// <summary>dPow(x, p)/dp = ln(x) x^p, taken as 0 when x is 0 (the limit for p &gt; 0).</summary>
     /// <param name="x">The base.</param>
