@@ -44,8 +44,25 @@ internal sealed class AdjointBuilder
         foreach ((AssignStmt a, bool inLoop) in assignments)
         {
             Var v = a.Target;
-            if (a.IsCounterStep)
+            if (a.IsCounterStep || a.IsArrayCreation)
             {
+                continue;
+            }
+
+            if (a.Index is not null)
+            {
+                // An element write overwrites a value the reverse sweep may read: save the element.
+                if (v.Needed)
+                {
+                    string element = names.Next("_t");
+                    if (!inLoop)
+                    {
+                        declarations.Add(CodeNode.Line(BodyLowering.KindType(v.Kind) + " " + element + " = 0;"));
+                    }
+
+                    saves[a] = element;
+                }
+
                 continue;
             }
 
@@ -424,11 +441,28 @@ internal sealed class AdjointBuilder
     private void BuildAssign(AssignStmt a, List<CodeNode> forward, List<CodeNode> reverse)
     {
         Var v = a.Target;
+        if (a.IsArrayCreation)
+        {
+            forward.Add(CodeNode.Line(v.Name + " = " + Print(a.Value).Text + ";"));
+            if (v.Active)
+            {
+                // The adjoint array comes from the pool (returned after the reverse sweep) and starts at zero.
+                string element = BodyLowering.KindType(v.Kind);
+                forward.Add(CodeNode.Line(v.Adjoint + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(" + v.Name + ".Length);"));
+                forward.Add(CodeNode.Line("global::System.Array.Clear(" + v.Adjoint + ", 0, " + v.Name + ".Length);"));
+                PooledArrays.Add((element, v.Adjoint!));
+            }
+
+            return;
+        }
+
+        string target = a.Index is null ? v.Name : v.Name + "[" + a.Index.Code.Text + "]";
+        string targetType = a.Index is null ? v.Type : BodyLowering.KindType(v.Kind);
         saves.TryGetValue(a, out string? save);
         bool onTape = loopDepth > 0;
         if (save is not null)
         {
-            forward.Add(CodeNode.Line(onTape ? UseTape() + ".Push(" + v.Name + ");" : save + " = " + v.Name + ";"));
+            forward.Add(CodeNode.Line(onTape ? UseTape() + ".Push(" + target + ");" : save + " = " + target + ";"));
         }
 
         var pops = new List<CodeNode>();
@@ -437,7 +471,7 @@ internal sealed class AdjointBuilder
             EmitTemps(a.Value, forward, pops);
         }
 
-        forward.Add(CodeNode.Line(v.Name + " = " + Print(a.Value).Text + ";"));
+        forward.Add(CodeNode.Line(target + " = " + Print(a.Value).Text + ";"));
 
         if (!v.Active && save is null)
         {
@@ -455,11 +489,38 @@ internal sealed class AdjointBuilder
         reverse.AddRange(pops);
         if (save is not null)
         {
-            reverse.Add(CodeNode.Line(v.Name + " = " + (onTape ? Tape + "." + PopMethod(v.Type) + "()" : save) + ";"));
+            reverse.Add(CodeNode.Line(target + " = " + (onTape ? Tape + "." + PopMethod(targetType) + "()" : save) + ";"));
         }
 
         if (!v.Active)
         {
+            return;
+        }
+
+        if (a.Index is not null)
+        {
+            // a[i] = e  =>  r = da[i]; da[i] = 0; de += r  (a[i] += e keeps da[i] and adds it into de)
+            string slot = v.Adjoint + "[" + a.Index.Code.Text + "]";
+            if (!a.Value.Active)
+            {
+                reverse.Add(CodeNode.Line(slot + " = 0;"));
+                return;
+            }
+
+            string r0 = names.Next("_r");
+            reverse.Add(CodeNode.Line(targetType + " " + r0 + " = " + slot + ";"));
+            if (TryElementAccumulation(a, out List<(Expr Term, bool Negated)>? elementTerms))
+            {
+                foreach ((Expr term, bool negated) in elementTerms!)
+                {
+                    Send(term, r0, negated, reverse);
+                }
+
+                return;
+            }
+
+            reverse.Add(CodeNode.Line(slot + " = 0;"));
+            Backprop(a.Value, r0, false, reverse);
             return;
         }
 
@@ -496,6 +557,24 @@ internal sealed class AdjointBuilder
         reverse.Add(CodeNode.Line(BodyLowering.KindType(v.Kind) + " " + r + " = " + adjoint + ";"));
         reverse.Add(CodeNode.Line(adjoint + " = 0;"));
         Backprop(a.Value, r, false, reverse);
+    }
+
+    /// <summary>Local-array adjoints rented from the pool: (element type, adjoint name), returned after the reverse sweep.</summary>
+    public List<(string Element, string Name)> PooledArrays { get; } = new();
+
+    /// <summary><c>a[i] = a[i] ± terms</c> with the same element exactly once, positively, and no other read of <c>a</c>.</summary>
+    private static bool TryElementAccumulation(AssignStmt a, out List<(Expr Term, bool Negated)>? terms)
+    {
+        terms = new List<(Expr, bool)>();
+        Flatten(a.Value, false, terms);
+        int index = terms.FindIndex(t => t.Term is ElemExpr e && e.Array == a.Target && e.Index.Code.Text == a.Index!.Code.Text && !t.Negated);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        terms.RemoveAt(index);
+        return !terms.Any(t => Reads(t.Term, a.Target));
     }
 
     /// <summary>Whether <paramref name="value"/> is <c>v ± terms</c> with <c>v</c> appearing exactly once, positively, at the top.</summary>

@@ -75,7 +75,12 @@ internal sealed partial class BodyLowering
             return;
         }
 
-        var v = new Var(names.Claim(local.Name), OperationPrinter.TypeName(local.Type), KindOf(local.Type), VarRole.Local) { IsReference = !local.Type.IsValueType };
+        ITypeSymbol? element = local.Type is IArrayTypeSymbol { Rank: 1 } arrayType && DerivativeRegistry.IsFloating(arrayType.ElementType) ? arrayType.ElementType : null;
+        var v = new Var(names.Claim(local.Name), OperationPrinter.TypeName(local.Type), element is null ? KindOf(local.Type) : KindOf(element), VarRole.Local)
+        {
+            IsReference = !local.Type.IsValueType,
+            IsArray = element is not null,
+        };
         vars[local] = v;
         Variables.Add(v);
     }
@@ -351,6 +356,30 @@ internal sealed partial class BodyLowering
                 return;
             }
 
+            case ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation { Indices.Length: 1 } element } assignment when OwnedArray(element.ArrayReference) is Var array:
+            {
+                // a[i] = e on a local array the method created.
+                OpaqueExpr index = Index(element.Indices[0]);
+                current.Add(new AssignStmt(array, LowerAs(assignment.Value, array.Kind), statementSyntax, index));
+                return;
+            }
+
+            case ICompoundAssignmentOperation { Target: IArrayElementReferenceOperation { Indices.Length: 1 } element } compound when OwnedArray(element.ArrayReference) is Var array
+                                                                                                                                   && compound.OperatorKind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract or BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide:
+            {
+                OpaqueExpr index = Index(element.Indices[0]);
+                char op = compound.OperatorKind switch
+                {
+                    BinaryOperatorKind.Add => '+',
+                    BinaryOperatorKind.Subtract => '-',
+                    BinaryOperatorKind.Multiply => '*',
+                    _ => '/',
+                };
+                var old = new ElemExpr(array, index);
+                current.Add(new AssignStmt(array, new BinaryExpr(op, old, LowerAs(compound.Value, array.Kind), array.Kind), statementSyntax, index));
+                return;
+            }
+
             case ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
             {
                 // A write to a field, property, array element or ref parameter.
@@ -402,7 +431,7 @@ internal sealed partial class BodyLowering
 
     /// <summary>The right-hand side of an assignment to <paramref name="target"/>.</summary>
     private Expr LowerValue(IOperation value, Var target)
-        => target.Kind == NumKind.Other ? Opaque(value, value.Syntax, null) : LowerAs(value, target.Kind);
+        => target.Kind == NumKind.Other || target.IsArray ? Opaque(value, value.Syntax, null) : LowerAs(value, target.Kind);
 
     /// <summary>Lowers a value that is used as <paramref name="kind"/>, inserting float/double conversions.</summary>
     private Expr LowerAs(IOperation operation, NumKind kind)
@@ -413,10 +442,16 @@ internal sealed partial class BodyLowering
             return e;
         }
 
-        if (e.Kind == NumKind.Other)
+        if (e is LitExpr && operation.ConstantValue is { HasValue: true, Value: System.IConvertible constant })
+        {
+            // An integer constant used as a floating one (x += 1 carries no conversion node).
+            double value = constant.ToDouble(System.Globalization.CultureInfo.InvariantCulture);
+            return new LitExpr(kind == NumKind.Float ? OperationPrinter.Literal((float)value, null) : OperationPrinter.Literal(value, null), kind);
+        }
+
+        if (e.Kind == NumKind.Other && e is OpaqueExpr o)
         {
             // An integer (or other inactive) value used as a floating one.
-            OpaqueExpr o = (OpaqueExpr)e;
             return new OpaqueExpr(new Code("(" + KindType(kind) + ")" + o.Code.At(Code.Unary), Code.Unary), kind, o.Reads);
         }
 
@@ -504,8 +539,59 @@ internal sealed partial class BodyLowering
     private Var? ArrayVar(IOperation operation) => operation switch
     {
         IParameterReferenceOperation p when vars.TryGetValue(p.Parameter, out Var? v) && v.IsArray => v,
+        ILocalReferenceOperation => OwnedArray(operation),
         _ => null,
     };
+
+    private readonly Dictionary<ILocalSymbol, bool> owned = new(SymbolEqualityComparer.Default);
+
+    /// <summary>
+    /// A local floating array the method creates once, outside loops, with <c>new T[n]</c>: it owns its elements,
+    /// so they can be written and carry adjoints. Any other array local (an alias of an input) is refused.
+    /// </summary>
+    private Var? OwnedArray(IOperation operation)
+    {
+        if (operation is not ILocalReferenceOperation { Local: var local } || !vars.TryGetValue(local, out Var? v) || !v.IsArray)
+        {
+            return null;
+        }
+
+        if (!owned.TryGetValue(local, out bool isOwned))
+        {
+            SyntaxNode? scope = local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax()?.FirstAncestorOrSelf<Microsoft.CodeAnalysis.CSharp.Syntax.MemberDeclarationSyntax>();
+            IOperation? root = operation;
+            while (root.Parent is not null)
+            {
+                root = root.Parent;
+            }
+
+            var writes = root.DescendantsAndSelf().Where(o =>
+                o is IVariableDeclaratorOperation d && SymbolEqualityComparer.Default.Equals(d.Symbol, local)
+                || o is IAssignmentOperation { Target: ILocalReferenceOperation t } && SymbolEqualityComparer.Default.Equals(t.Local, local)).ToList();
+            isOwned = scope is not null && writes.Count == 1 && writes[0] switch
+            {
+                IVariableDeclaratorOperation d => (d.Initializer?.Value ?? (d.Parent as IVariableDeclarationOperation)?.Initializer?.Value) is IArrayCreationOperation { DimensionSizes.Length: 1 } && !InsideLoop(d),
+                ISimpleAssignmentOperation a => a.Value is IArrayCreationOperation { DimensionSizes.Length: 1 } && !InsideLoop(a),
+                _ => false,
+            };
+            owned[local] = isOwned;
+        }
+
+        return isOwned ? v : null;
+    }
+
+    private static bool InsideLoop(IOperation operation)
+    {
+        for (IOperation? o = operation.Parent; o is not null; o = o.Parent)
+        {
+            if (o is ILoopOperation)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private OpaqueExpr Index(IOperation index)
     {

@@ -266,14 +266,21 @@ internal abstract class Stmt
 /// <summary><c>target = value</c>: every write to a variable, including declarations and compound assignments.</summary>
 internal sealed class AssignStmt : Stmt
 {
-    public AssignStmt(Var target, Expr value, SyntaxNode? syntax)
+    public AssignStmt(Var target, Expr value, SyntaxNode? syntax, OpaqueExpr? index = null)
         : base(syntax)
     {
         Target = target;
         Value = value;
+        Index = index;
     }
 
     public Var Target { get; }
+
+    /// <summary>For a write to an element of a local array, <c>target[index] = value</c>.</summary>
+    public OpaqueExpr? Index { get; }
+
+    /// <summary>The creation of a local array (<c>a = new double[n]</c>): its adjoint array is rented here.</summary>
+    public bool IsArrayCreation => Target.IsArray && Index is null;
 
     public Expr Value { get; }
 

@@ -232,6 +232,12 @@ internal static class MethodAnalyzer
 
         foreach (Var v in lowering.Variables)
         {
+            if (v.Active && v.IsArray && v.Role == VarRole.Local)
+            {
+                v.Adjoint = names.Claim("_d_" + v.Name);
+                declarations.Add(CodeNode.Line(v.Type + " " + v.Adjoint + " = default!;"));
+            }
+
             if (v.Active && v.IsScalar && v != lowering.Result)
             {
                 declarations.Add(CodeNode.Line(v.Type + " " + v.Adjoint + " = 0;"));
@@ -243,6 +249,10 @@ internal static class MethodAnalyzer
         (List<CodeNode> forward, List<CodeNode> reverse) = builder.Build(body);
         var localAdjoints = new HashSet<string>(lowering.Variables.Where(v => v.Active && v.IsScalar && v != lowering.Result && v.Adjoint is not null).Select(v => v.Adjoint!));
         reverse = AdjointBuilder.FoldZeroAdjoints(reverse, localAdjoints);
+        foreach ((string element, string pooled) in builder.PooledArrays)
+        {
+            reverse.Add(CodeNode.Line("global::System.Buffers.ArrayPool<" + element + ">.Shared.Return(" + pooled + ");"));
+        }
         declarations.AddRange(builder.Declarations);
 
         return new MethodPlan(

@@ -206,6 +206,29 @@ internal sealed class OperationPrinter
                 return args is null ? null : new Code("new " + TypeName(creation.Type) + "(" + args + ")", Code.Primary);
             }
 
+            case IArrayCreationOperation { DimensionSizes.Length: 1, Type: IArrayTypeSymbol arrayType } creation:
+            {
+                if (creation.Initializer is not null)
+                {
+                    var items = new List<string>();
+                    foreach (IOperation item in creation.Initializer.ElementValues)
+                    {
+                        Code? value = Print(item, reads);
+                        if (value is null)
+                        {
+                            return null;
+                        }
+
+                        items.Add(value.Value.Text);
+                    }
+
+                    return new Code("new " + TypeName(arrayType.ElementType) + "[] { " + string.Join(", ", items) + " }", Code.Primary);
+                }
+
+                Code? size = Print(creation.DimensionSizes[0], reads);
+                return size is null ? null : new Code("new " + TypeName(arrayType.ElementType) + "[" + size.Value.Text + "]", Code.Primary);
+            }
+
             case IDefaultValueOperation defaultValue when defaultValue.Type is not null:
                 return new Code("default(" + TypeName(defaultValue.Type) + ")", Code.Primary);
             case IInterpolatedStringOperation interpolated:
