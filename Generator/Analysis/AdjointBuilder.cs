@@ -769,6 +769,7 @@ internal sealed class AdjointBuilder
 
         arguments.Add(negated ? "-" + adjoint : adjoint);
         var after = new List<(Expr Arg, string Local)>();
+        var returns = new List<CodeNode>();
         for (int i = 0; i < u.Args.Length; i++)
         {
             if (!u.Differentiable[i])
@@ -777,6 +778,31 @@ internal sealed class AdjointBuilder
             }
 
             Expr arg = u.Args[i];
+            if (arg is VarExpr { Var.IsArray: true } array)
+            {
+                string element = BodyLowering.KindType(array.Var.Kind);
+                if (array.Var.Active)
+                {
+                    // The callee adds into the adjoint of the array (a pooled local array may be longer: slice it).
+                    arguments.Add(array.Var.Role == VarRole.Parameter
+                        ? array.Var.Adjoint!
+                        : "new global::System.Span<" + element + ">(" + array.Var.Adjoint + ", 0, " + array.Var.Name + ".Length)");
+                }
+                else
+                {
+                    arguments.Add(Scratch(element, array.Var.Name + ".Length", reverse, returns));
+                }
+
+                continue;
+            }
+
+            if (arg is OpaqueExpr { Kind: NumKind.Other } table)
+            {
+                // An inactive array argument (a constant table): a scratch gradient whose result is dropped.
+                arguments.Add(Scratch(BodyLowering.KindType(u.Kind), table.Code.At(Code.Primary) + ".Length", reverse, returns));
+                continue;
+            }
+
             if (arg is VarExpr { Var.Active: true } ve)
             {
                 arguments.Add("ref " + ve.Var.Adjoint);
@@ -793,6 +819,7 @@ internal sealed class AdjointBuilder
         }
 
         reverse.Add(CodeNode.Line(u.Pullback + "(" + string.Join(", ", arguments) + ");"));
+        reverse.AddRange(returns);
         foreach ((Expr arg, string local) in after)
         {
             Backprop(arg, local, false, reverse);
@@ -846,6 +873,16 @@ internal sealed class AdjointBuilder
         string local = names.Next("_r");
         reverse.Add(CodeNode.Line(BodyLowering.KindType(target.Kind) + " " + local + " = " + contribution + ";"));
         Backprop(target, local, negated, reverse);
+    }
+
+    /// <summary>A pooled scratch span of <paramref name="length"/> for a gradient nobody needs.</summary>
+    private string Scratch(string element, string length, List<CodeNode> reverse, List<CodeNode> returns)
+    {
+        string scratch = names.Next("_r");
+        string pool = "global::System.Buffers.ArrayPool<" + element + ">.Shared";
+        reverse.Add(CodeNode.Line(element + "[] " + scratch + " = " + pool + ".Rent(" + length + ");"));
+        returns.Add(CodeNode.Line(pool + ".Return(" + scratch + ");"));
+        return "new global::System.Span<" + element + ">(" + scratch + ", 0, " + length + ")";
     }
 
     private static bool SameLeaf(Expr a, Expr b) => (a, b) switch

@@ -431,7 +431,23 @@ internal sealed partial class BodyLowering
 
     /// <summary>The right-hand side of an assignment to <paramref name="target"/>.</summary>
     private Expr LowerValue(IOperation value, Var target)
-        => target.Kind == NumKind.Other || target.IsArray ? Opaque(value, value.Syntax, null) : LowerAs(value, target.Kind);
+    {
+        if (target.Kind == NumKind.Other || target.IsArray)
+        {
+            OpaqueExpr o = Opaque(value, value.Syntax, null);
+            bool mayAlias = target.IsArray || target.Type.Contains("Span<double>") || target.Type.Contains("Span<float>");
+            if (target.Role == VarRole.Local && mayAlias && o.Reads.Any(r => r.IsArray) && value is not IArrayCreationOperation)
+            {
+                // ReadOnlySpan<double> v = w; would hide w's elements from the derivative.
+                Report(DiagnosticIds.UnsupportedExpression, value.Syntax, Text(value.Syntax),
+                    "a local that aliases an array or span input hides its elements from the derivative; index the input directly");
+            }
+
+            return o;
+        }
+
+        return LowerAs(value, target.Kind);
+    }
 
     /// <summary>Lowers a value that is used as <paramref name="kind"/>, inserting float/double conversions.</summary>
     private Expr LowerAs(IOperation operation, NumKind kind)
@@ -650,18 +666,27 @@ internal sealed partial class BodyLowering
             {
                 IParameterSymbol parameter = arguments[i].Parameter!;
                 differentiable[i] = DerivativeRegistry.IsDifferentiable(parameter);
-                args[i] = DerivativeRegistry.IsFloating(parameter.Type) ? LowerAs(arguments[i].Value, KindOf(parameter.Type)) : LowerInactive(arguments[i].Value);
+                if (DerivativeRegistry.IsFloating(parameter.Type))
+                {
+                    args[i] = LowerAs(arguments[i].Value, KindOf(parameter.Type));
+                }
+                else if (DerivativeRegistry.FloatingElement(parameter.Type) is not null
+                         && ArrayVar(arguments[i].Value is IConversionOperation conversion ? conversion.Operand : arguments[i].Value) is Var arrayArgument)
+                {
+                    // An array or span input or a local array: its adjoint span is passed to the pullback.
+                    args[i] = new VarExpr(arrayArgument);
+                }
+                else
+                {
+                    args[i] = LowerInactive(arguments[i].Value);
+                }
+
                 if (!differentiable[i] && args[i].Kind != NumKind.Other)
                 {
                     // A [NoDiff] parameter of the callee: an active argument would silently lose its gradient.
                     var guard = new Guard(DiagnosticIds.ActiveToNoDiffParameter, arguments[i].Syntax,
                         new[] { Text(arguments[i].Syntax), parameter.Name, Display(method) }, VarsIn(args[i]));
                     Guards.Add(guard);
-                }
-
-                if (!DerivativeRegistry.IsFloating(parameter.Type) && differentiable[i])
-                {
-                    return Unsupported(invocation, "array and span arguments to differentiable calls are not supported yet");
                 }
             }
 

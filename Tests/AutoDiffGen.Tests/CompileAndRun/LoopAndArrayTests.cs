@@ -1,0 +1,414 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Reflection;
+using System.Text;
+using Xunit;
+
+namespace AutoDiffGen.Tests.CompileAndRun;
+
+/// <summary>
+/// Loops, array and span inputs, local arrays and recursion: every method has the shape (double[] w, double a);
+/// the test source adds drivers that take arrays (spans cannot be passed through reflection).
+/// </summary>
+public sealed class LoopAndArrayTests
+{
+    private static readonly string[] Methods =
+    {
+        "Dot", "ExtendedRosenbrock", "SpanWhileBreakContinue", "ForeachSpan", "DoWhile", "NestedCounted", "ReturnInsideLoop",
+        "OverwrittenEveryIteration", "LocalSoftmax", "LocalCompoundWrites", "Recursive", "NoDiffArrayRead",
+    };
+
+    private const string Subjects = """
+        using System;
+        using AutoDiffGen;
+
+        namespace Loops;
+
+        public static partial class Subjects
+        {
+            [Differentiable]
+            public static double Dot(double[] w, double a)
+            {
+                double s = 0;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    s += w[i] * w[(i + 1) % w.Length] * a;
+                }
+
+                return s;
+            }
+
+            [Differentiable]
+            public static double ExtendedRosenbrock(double[] w, double a)
+            {
+                double sum = 0;
+                for (int i = 0; i < w.Length - 1; i++)
+                {
+                    double p = 1 - w[i];
+                    double q = w[i + 1] - w[i] * w[i];
+                    sum += p * p + 100 * q * q;
+                }
+
+                return sum * a;
+            }
+
+            [Differentiable]
+            public static double SpanWhileBreakContinue(double[] w, double a)
+            {
+                return Walk(w, a);
+            }
+
+            [Differentiable]
+            public static double Walk(ReadOnlySpan<double> v, double a)
+            {
+                double acc = a;
+                int k = 0;
+                while (k < v.Length)
+                {
+                    if (v[k] < -0.5)
+                    {
+                        k++;
+                        continue;
+                    }
+
+                    acc = acc * Math.Sin(v[k]) + v[k];
+                    if (acc > 3)
+                    {
+                        break;
+                    }
+
+                    k++;
+                }
+
+                return acc;
+            }
+
+            [Differentiable]
+            public static double ForeachSpan(double[] w, double a)
+            {
+                double acc = 0;
+                foreach (double x in w)
+                {
+                    acc += Math.Exp(x * a) - x;
+                }
+
+                return acc;
+            }
+
+            [Differentiable]
+            public static double DoWhile(double[] w, double a)
+            {
+                double y = a;
+                int i = 0;
+                do
+                {
+                    y = y * 0.5 + Math.Tanh(w[i] * y);
+                    i++;
+                }
+                while (i < w.Length);
+                return y;
+            }
+
+            [Differentiable]
+            public static double NestedCounted(double[] w, double a)
+            {
+                double total = 0;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    double row = a;
+                    for (int j = w.Length - 1; j > i; j--)
+                    {
+                        row = row * Math.Cos(w[j]) + w[i] * w[j];
+                    }
+
+                    total += row * row;
+                }
+
+                return total;
+            }
+
+            [Differentiable]
+            public static double ReturnInsideLoop(double[] w, double a)
+            {
+                double s = a;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    s = s * w[i] + 1;
+                    if (s > 2.5)
+                    {
+                        return s * s;
+                    }
+                }
+
+                return -s;
+            }
+
+            [Differentiable]
+            public static double OverwrittenEveryIteration(double[] w, double a)
+            {
+                double t = 0;
+                double acc = 0;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    t = Math.Exp(w[i] * a);
+                    t = t * t + w[i];
+                    acc = acc * 0.9 + t / (1 + t * t);
+                }
+
+                return acc;
+            }
+
+            [Differentiable]
+            public static double LocalSoftmax(double[] w, double a)
+            {
+                int n = w.Length;
+                double[] e = new double[n];
+                double max = w[0];
+                for (int i = 1; i < n; i++)
+                {
+                    max = Math.Max(max, w[i]);
+                }
+
+                double sum = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    e[i] = Math.Exp(w[i] - max);
+                    sum += e[i];
+                }
+
+                double acc = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    acc += e[i] / sum * w[i] * a;
+                }
+
+                return acc;
+            }
+
+            [Differentiable]
+            public static double LocalCompoundWrites(double[] w, double a)
+            {
+                double[] buffer = new double[w.Length + 1];
+                for (int i = 0; i < w.Length; i++)
+                {
+                    buffer[i] = w[i] * a;
+                    buffer[i + 1] += buffer[i] * buffer[i];
+                    buffer[i] *= Math.Sin(buffer[i + 1]);
+                }
+
+                double s = 0;
+                foreach (double b in buffer)
+                {
+                    s += b;
+                }
+
+                return s;
+            }
+
+            [Differentiable]
+            public static double Recursive(double[] w, double a) => Power(a, w[0], 4);
+
+            [Differentiable]
+            public static double Power(double x, double y, int n)
+            {
+                if (n == 0)
+                {
+                    return y;
+                }
+
+                return x * Power(x, y * 1.1, n - 1);
+            }
+
+            [Differentiable]
+            public static double NoDiffArrayRead(double[] w, double a) => Weighted(w, a, new[] { 1.0, 2.0, 3.0, 4.0, 5.0, 6.0 });
+
+            [Differentiable]
+            public static double Weighted(double[] w, double a, [NoDiff] double[] c)
+            {
+                double s = 0;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    s += c[i] * w[i] * w[i] * a;
+                }
+
+                return s;
+            }
+        }
+        """;
+
+    private static readonly Lazy<CompiledAssembly> Compiled = new(() => TestCompiler.Compile(Subjects + Drivers(), "LoopAndArrayTests"));
+
+    private static string Drivers()
+    {
+        var b = new StringBuilder("public static class Drivers\n{\n");
+        foreach (string m in Methods.Concat(new[] { "Weighted" }).Distinct())
+        {
+            if (m == "Weighted")
+            {
+                continue;
+            }
+
+            b.Append("    public static double ").Append(m).Append("Gradient(double[] w, double a, double[] dw, double[] da) { double v = Subjects.").Append(m)
+             .Append("Gradient(w, a, dw, out double d); da[0] = d; return v; }\n");
+            b.Append("    public static void ").Append(m).Append("Pullback(double[] w, double a, double seed, double[] dw, double[] da) { double d = da[0]; Subjects.").Append(m)
+             .Append("Pullback(w, a, seed, dw, ref d); da[0] = d; }\n");
+            b.Append("    public static double ").Append(m).Append("Loop(double[] w, double a, double[] dw, int n) { double s = 0; for (int i = 0; i < n; i++) s += Subjects.").Append(m)
+             .Append("Gradient(w, a, dw, out double d) + d; return s; }\n");
+        }
+
+        return b.Append("}\n").ToString();
+    }
+
+    private static double Primal(string method, double[] w, double a)
+        => (double)Compiled.Value.Method("Loops.Subjects", method).Invoke(null, new object[] { w, a })!;
+
+    private static (double Value, double[] Dw, double Da) Gradient(string method, double[] w, double a)
+    {
+        double[] dw = Enumerable.Repeat(123.0, w.Length).ToArray(); // Gradient overwrites whatever is there.
+        double[] da = { 0 };
+        double v = (double)Compiled.Value.Method("Loops.Drivers", method + "Gradient").Invoke(null, new object[] { w, a, dw, da })!;
+        return (v, dw, da[0]);
+    }
+
+    public static TheoryData<string, int> Cases()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (string m in Methods)
+        {
+            for (int p = 0; p < 3; p++)
+            {
+                data.Add(m, p);
+            }
+        }
+
+        return data;
+    }
+
+    private static (double[] W, double A) Point(int index)
+    {
+        var random = new Random(1000 + index);
+        double[] w = Enumerable.Range(0, 6).Select(_ => Math.Round((random.NextDouble() * 2) - 0.8, 3)).ToArray();
+        return (w, Math.Round(0.4 + random.NextDouble(), 3));
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void LoopMethod_AtPoint_GradientAndPullbackMatchFiniteDifferences(string method, int pointIndex)
+    {
+        (double[] w, double a) = Point(pointIndex);
+        (double value, double[] dw, double da) = Gradient(method, w, a);
+        Assert.Equal(Primal(method, w, a), value);
+
+        for (int i = 0; i <= w.Length; i++)
+        {
+            double Shifted(double h)
+            {
+                double[] ws = (double[])w.Clone();
+                double ash = a;
+                if (i < w.Length)
+                {
+                    ws[i] += h;
+                }
+                else
+                {
+                    ash += h;
+                }
+
+                return Primal(method, ws, ash);
+            }
+
+            double step = 1e-6;
+            double fd = (Shifted(step) - Shifted(-step)) / (2 * step);
+            double actual = i < w.Length ? dw[i] : da;
+            Assert.True(Math.Abs(fd - actual) <= 1e-5 * Math.Max(1, Math.Abs(fd)),
+                string.Create(CultureInfo.InvariantCulture, $"{method} d/d{(i < w.Length ? "w[" + i + "]" : "a")}: finite differences {fd}, gradient {actual}"));
+        }
+
+        // Pullback: adds seed * gradient into pre-filled buffers.
+        double[] pw = Enumerable.Range(0, w.Length).Select(k => 0.25 * k).ToArray();
+        double[] pa = { -2.0 };
+        Compiled.Value.Method("Loops.Drivers", method + "Pullback").Invoke(null, new object[] { w, a, 1.7, pw, pa });
+        for (int k = 0; k < w.Length; k++)
+        {
+            Assert.Equal((0.25 * k) + (1.7 * dw[k]), pw[k], 10);
+        }
+
+        Assert.Equal(-2.0 + (1.7 * da), pa[0], 10);
+    }
+
+    [Fact]
+    public void GradientBuffer_WrongLength_ThrowsNamingBothBeforeWriting()
+    {
+        double[] w = { 0.1, 0.2, 0.3 };
+        double[] dw = { 7, 7 };
+        var e = Assert.Throws<TargetInvocationException>(() =>
+            Compiled.Value.Method("Loops.Drivers", "DotGradient").Invoke(null, new object[] { w, 1.0, dw, new double[1] }));
+        var argument = Assert.IsType<ArgumentException>(e.InnerException);
+        Assert.Contains("'dw'", argument.Message, StringComparison.Ordinal);
+        Assert.Contains("'w'", argument.Message, StringComparison.Ordinal);
+        Assert.Equal(new double[] { 7, 7 }, dw);
+    }
+
+    [Theory]
+    [InlineData("NestedCounted")]
+    [InlineData("OverwrittenEveryIteration")]
+    [InlineData("SpanWhileBreakContinue")]
+    public void LoopGradient_SteadyState_AllocatesNothing(string method)
+    {
+        (double[] w, double a) = Point(0);
+        double[] dw = new double[w.Length];
+        MethodInfo loop = Compiled.Value.Method("Loops.Drivers", method + "Loop");
+        long Measure(int calls)
+        {
+            object[] args = { w, a, dw, calls };
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            loop.Invoke(null, args);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Measure(50);
+        Measure(50);
+
+        // The reflection call has a fixed cost; 4000 more calls must not add anything (the tape is reused).
+        long extra = Measure(6000) - Measure(2000);
+        Assert.True(extra < 64, $"{method}: {extra} bytes for 4000 extra calls");
+    }
+
+    [Fact]
+    public void LocalArrays_SteadyState_AllocateOnlyWhatThePrimalAllocates()
+    {
+        (double[] w, double a) = Point(1);
+        double[] dw = new double[w.Length];
+        MethodInfo loop = Compiled.Value.Method("Loops.Drivers", "LocalSoftmaxLoop");
+        long Measure(int calls)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            loop.Invoke(null, new object[] { w, a, dw, calls });
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Measure(2000);
+        long perCall = (Measure(6000) - Measure(2000)) / 4000;
+
+        // The primal's own new double[n] (24-byte header + 8 per element); the adjoint array is pooled. The
+        // average may round up by a byte for a one-time allocation of the pool or the runtime.
+        Assert.InRange(perCall, 24 + (8 * w.Length), 24 + (8 * w.Length) + 1);
+    }
+
+    [Fact]
+    public void NoDiffArray_GetsNoGradientParameter()
+    {
+        MethodInfo weighted = Compiled.Value.Type("Loops.Subjects").GetMethods().Single(m => m.Name == "WeightedGradient");
+        Assert.Equal(new[] { "w", "a", "c", "dw", "da" }, weighted.GetParameters().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void CountedLoop_CounterIsRecomputedNotRecorded()
+    {
+        string generated = Compiled.Value.GeneratedSources.Single(kv => kv.Key.Contains("NestedCounted", StringComparison.Ordinal)).Value;
+        Assert.DoesNotContain("Push(i)", generated, StringComparison.Ordinal);
+        Assert.DoesNotContain("Push(j)", generated, StringComparison.Ordinal);
+        Assert.Contains("i = _s", generated, StringComparison.Ordinal);
+    }
+}
