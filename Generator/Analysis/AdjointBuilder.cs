@@ -32,19 +32,31 @@ internal sealed class AdjointBuilder
     {
         var assignments = new List<(AssignStmt Statement, bool InLoop)>();
         CollectWithDepth(body, false, assignments);
+        FindRecomputable(body, new HashSet<Var>());
+        Index(body, new List<LoopStmt>());
         foreach ((AssignStmt a, bool inLoop) in assignments)
         {
             currentInLoop = inLoop;
+            currentRecomputed = a.IsRecomputed;
+            currentStatement = a;
+            if (a.IsRecomputed)
+            {
+                // Recomputed at the start of each reversed iteration: everything it reads must be there.
+                NeedAll(a.Value);
+            }
+
             if (a.Target.Active && a.Value.Active)
             {
                 PlanNode(a.Value);
             }
         }
 
+        currentStatement = null;
+
         foreach ((AssignStmt a, bool inLoop) in assignments)
         {
             Var v = a.Target;
-            if (a.IsCounterStep || a.IsArrayCreation)
+            if (a.IsCounterStep || a.IsArrayCreation || a.IsRecomputed)
             {
                 continue;
             }
@@ -52,7 +64,7 @@ internal sealed class AdjointBuilder
             if (a.Index is not null)
             {
                 // An element write overwrites a value the reverse sweep may read: save the element.
-                if (v.Needed)
+                if (NeedsSave(a, v))
                 {
                     string element = names.Next("_t");
                     if (!inLoop)
@@ -66,7 +78,7 @@ internal sealed class AdjointBuilder
                 continue;
             }
 
-            if (v.Needed && (v.Role == VarRole.Parameter || (v.Role == VarRole.Local && (v.AssignSites > 1 || inLoop)) || (v.Role == VarRole.Temp && inLoop)))
+            if (NeedsSave(a, v) && (v.Role == VarRole.Parameter || (v.Role == VarRole.Local && (v.AssignSites > 1 || inLoop)) || (v.Role == VarRole.Temp && inLoop)))
             {
                 string save = names.Next("_t");
                 if (!inLoop)
@@ -80,7 +92,171 @@ internal sealed class AdjointBuilder
     }
 
     private bool currentInLoop;
+    private bool currentRecomputed;
+    private AssignStmt? currentStatement;
+    private readonly Dictionary<Var, List<AssignStmt>> readers = new();
+    private readonly Dictionary<AssignStmt, (int Index, List<LoopStmt> Loops)> positions = new();
+
+    /// <summary>The reverse sweep reads <paramref name="v"/> while reversing the current statement.</summary>
+    private void Need(Var v)
+    {
+        v.Needed = true;
+        if (currentStatement is null)
+        {
+            return;
+        }
+
+        if (!readers.TryGetValue(v, out List<AssignStmt>? list))
+        {
+            readers[v] = list = new List<AssignStmt>();
+        }
+
+        list.Add(currentStatement);
+    }
+
+    /// <summary>
+    /// To-be-recorded: the old value of <paramref name="v"/> must be saved before <paramref name="s"/> only if a
+    /// statement reversed after <paramref name="s"/> reads it: <paramref name="s"/> itself, one before it, or one
+    /// in a loop around both (an earlier iteration). An accumulator read only after its loop is never saved.
+    /// </summary>
+    private bool NeedsSave(AssignStmt s, Var v)
+    {
+        if (!readers.TryGetValue(v, out List<AssignStmt>? list))
+        {
+            return false;
+        }
+
+        (int index, List<LoopStmt> loops) = positions[s];
+        foreach (AssignStmt r in list)
+        {
+            (int readerIndex, List<LoopStmt> readerLoops) = positions[r];
+            if (r == s || readerIndex < index || loops.Any(readerLoops.Contains))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Index(List<Stmt> statements, List<LoopStmt> loops)
+    {
+        foreach (Stmt s in statements)
+        {
+            switch (s)
+            {
+                case AssignStmt a:
+                    positions[a] = (positions.Count, loops);
+                    break;
+                case IfStmt i:
+                    Index(i.Then, loops);
+                    Index(i.Else, loops);
+                    break;
+                case LoopStmt l:
+                    Index(l.Body, new List<LoopStmt>(loops) { l });
+                    break;
+            }
+        }
+    }
     private readonly HashSet<Expr> loopTemps = new();
+    private readonly HashSet<Expr> recomputedTemps = new();
+    private readonly Stack<List<CodeNode>> prologues = new();
+
+    /// <summary>
+    /// Marks loop-body locals that the reverse sweep can recompute at the start of each reversed iteration: defined
+    /// once, at the top level of the body, from stable values (unassigned parameters, read-only inputs, loop
+    /// counters and locals recomputed before them). They are then neither saved nor restored.
+    /// </summary>
+    private static void FindRecomputable(List<Stmt> statements, HashSet<Var> stable)
+    {
+        foreach (Stmt s in statements)
+        {
+            switch (s)
+            {
+                case IfStmt i:
+                    FindRecomputable(i.Then, stable);
+                    FindRecomputable(i.Else, stable);
+                    break;
+                case LoopStmt loop:
+                {
+                    var inner = new HashSet<Var>(stable);
+                    if (loop.Counter is not null)
+                    {
+                        inner.Add(loop.Counter);
+                    }
+
+                    foreach (Stmt top in loop.Body)
+                    {
+                        if (top is AssignStmt { Index: null, IsCounterStep: false } a && a.Target.Role == VarRole.Local && !a.Target.IsArray
+                            && a.Target.AssignSites == 1 && IsStable(a.Value, inner))
+                        {
+                            a.IsRecomputed = true;
+                            inner.Add(a.Target);
+                        }
+                    }
+
+                    FindRecomputable(loop.Body, inner);
+                    break;
+                }
+            }
+        }
+    }
+
+    private static bool IsStable(Expr e, HashSet<Var> stable)
+    {
+        bool StableVar(Var v) => stable.Contains(v) || (v.Role == VarRole.Parameter && (v.IsArray || v.AssignSites == 0));
+        return e switch
+        {
+            LitExpr => true,
+            VarExpr v => StableVar(v.Var),
+            ElemExpr el => el.Array.Role == VarRole.Parameter && el.Index.Reads.All(StableVar),
+            OpaqueExpr o => o.Reads.All(StableVar),
+            NegExpr n => IsStable(n.Operand, stable),
+            ConvertExpr c => IsStable(c.Operand, stable),
+            BinaryExpr b => IsStable(b.Left, stable) && IsStable(b.Right, stable),
+            CallExpr c => c.Args.All(a => IsStable(a, stable)),
+            _ => false,
+        };
+    }
+
+    /// <summary>Marks every variable a recomputed expression reads as needed by the reverse sweep.</summary>
+    private void NeedAll(Expr e)
+    {
+        switch (e)
+        {
+            case VarExpr v:
+                Need(v.Var);
+                break;
+            case ElemExpr el:
+                Need(el.Array);
+                foreach (Var v in el.Index.Reads)
+                {
+                    Need(v);
+                }
+
+                break;
+            case OpaqueExpr o:
+                foreach (Var v in o.Reads)
+                {
+                    Need(v);
+                }
+
+                break;
+            default:
+                if (e.Temp is null || e is not CallExpr and not UserCallExpr)
+                {
+                    foreach (Expr child in Children(e))
+                    {
+                        if (child.Temp is null)
+                        {
+                            NeedAll(child);
+                        }
+                    }
+                }
+
+                break;
+        }
+    }
 
     /// <summary>The tape local, when anything is recorded inside a loop.</summary>
     public string? Tape { get; private set; }
@@ -172,7 +348,7 @@ internal sealed class AdjointBuilder
             case ElemExpr el:
                 foreach (Var v in el.Index.Reads)
                 {
-                    v.Needed = true;
+                    Need(v);
                 }
 
                 break;
@@ -195,20 +371,20 @@ internal sealed class AdjointBuilder
             case LitExpr:
                 break;
             case VarExpr v:
-                v.Var.Needed = true;
+                Need(v.Var);
                 break;
             case OpaqueExpr o:
                 foreach (Var v in o.Reads)
                 {
-                    v.Needed = true;
+                    Need(v);
                 }
 
                 break;
             case ElemExpr el:
-                el.Array.Needed = true;
+                Need(el.Array);
                 foreach (Var v in el.Index.Reads)
                 {
-                    v.Needed = true;
+                    Need(v);
                 }
 
                 break;
@@ -226,9 +402,16 @@ internal sealed class AdjointBuilder
         if (e.Temp is null)
         {
             e.Temp = names.Next("_t");
-            if (currentInLoop)
+            if (currentInLoop && (currentRecomputed || e is not CallExpr and not UserCallExpr))
             {
-                // Inside a loop each iteration overwrites the temporary: it goes on the tape.
+                // Inside a loop, arithmetic is recomputed where the reverse sweep needs it (every operand holds its
+                // pre-statement value there); so is everything of a recomputed local.
+                recomputedTemps.Add(e);
+                NeedAll(e);
+            }
+            else if (currentInLoop)
+            {
+                // A call inside a loop is not worth computing twice: its value goes on the tape.
                 loopTemps.Add(e);
             }
             else
@@ -314,8 +497,14 @@ internal sealed class AdjointBuilder
     private void BuildLoop(LoopStmt loop, List<CodeNode> forward, List<CodeNode> reverse)
     {
         loopDepth++;
+        prologues.Push(new List<CodeNode>());
         (List<CodeNode> bodyForward, List<CodeNode> bodyReverse) = Build(loop.Body);
+        List<CodeNode> prologue = prologues.Pop();
         loopDepth--;
+        if (bodyReverse.Count > 0)
+        {
+            bodyReverse.InsertRange(0, prologue);
+        }
 
         var flags = new List<string>();
         if (loop.BreakFlag is not null)
@@ -466,12 +655,20 @@ internal sealed class AdjointBuilder
         }
 
         var pops = new List<CodeNode>();
+        var recomputes = new List<CodeNode>();
         if (v.Active && a.Value.Active)
         {
-            EmitTemps(a.Value, forward, pops);
+            EmitTemps(a.Value, forward, pops, recomputes);
         }
 
         forward.Add(CodeNode.Line(target + " = " + Print(a.Value).Text + ";"));
+        if (a.IsRecomputed && prologues.Count > 0)
+        {
+            // Recomputed at the start of each reversed iteration (before anything in it reads the value).
+            prologues.Peek().AddRange(recomputes);
+            prologues.Peek().Add(CodeNode.Line(target + " = " + Print(a.Value).Text + ";"));
+            recomputes.Clear();
+        }
 
         if (!v.Active && save is null)
         {
@@ -491,6 +688,9 @@ internal sealed class AdjointBuilder
         {
             reverse.Add(CodeNode.Line(target + " = " + (onTape ? Tape + "." + PopMethod(targetType) + "()" : save) + ";"));
         }
+
+        // Intermediates recomputed from the restored operands.
+        reverse.AddRange(recomputes);
 
         if (!v.Active)
         {
@@ -625,11 +825,11 @@ internal sealed class AdjointBuilder
     };
 
     /// <summary>Forward: compute the kept intermediates, innermost first.</summary>
-    private void EmitTemps(Expr e, List<CodeNode> forward, List<CodeNode> pops)
+    private void EmitTemps(Expr e, List<CodeNode> forward, List<CodeNode> pops, List<CodeNode> recomputes)
     {
         foreach (Expr child in Children(e))
         {
-            EmitTemps(child, forward, pops);
+            EmitTemps(child, forward, pops, recomputes);
         }
 
         if (e.Temp is null)
@@ -637,7 +837,13 @@ internal sealed class AdjointBuilder
             return;
         }
 
-        if (loopTemps.Contains(e))
+        if (recomputedTemps.Contains(e))
+        {
+            CodeNode line = CodeNode.Line(BodyLowering.KindType(e.Kind) + " " + e.Temp + " = " + PrintDefinition(e).Text + ";");
+            forward.Add(line);
+            recomputes.Add(line);
+        }
+        else if (loopTemps.Contains(e))
         {
             string type = BodyLowering.KindType(e.Kind);
             forward.Add(CodeNode.Line(type + " " + e.Temp + " = " + PrintDefinition(e).Text + ";"));

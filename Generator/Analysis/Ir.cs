@@ -286,6 +286,12 @@ internal sealed class AssignStmt : Stmt
 
     /// <summary>The increment of a counted loop: never recorded, the reverse sweep recomputes the counter.</summary>
     public bool IsCounterStep { get; set; }
+
+    /// <summary>
+    /// A loop-body local defined once from values that do not change during the iteration: the reverse sweep
+    /// recomputes it at the start of each reversed iteration instead of recording it.
+    /// </summary>
+    public bool IsRecomputed { get; set; }
 }
 
 internal sealed class IfStmt : Stmt

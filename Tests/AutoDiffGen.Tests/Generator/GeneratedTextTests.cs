@@ -62,7 +62,7 @@ public sealed class GeneratedTextTests
         {
             private readonly double stiffness = 3;
 
-            // Instance method: fields are read as constants; the overwritten x is saved and restored.
+            // Instance method: fields are read as constants; x is overwritten but only read afterwards, so nothing is saved.
             [Differentiable]
             public double Energy(double x)
             {
