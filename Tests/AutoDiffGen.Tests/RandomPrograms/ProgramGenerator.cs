@@ -1,0 +1,746 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace AutoDiffGen.Tests.RandomPrograms;
+
+/// <summary>A piece of code printed twice: as the differentiable program sees it and as its probe copy sees it.</summary>
+/// <remarks>
+/// The probe copy is the same code with every kink (Abs, Max, Min, Clamp) and every floating comparison routed
+/// through <c>K</c>, which records how far the point is from the kink and which side it is on. The checker uses it
+/// to keep finite-difference points away from kinks and branch boundaries.
+/// </remarks>
+internal readonly record struct Code(string N, string Q)
+{
+    public static Code Same(string text) => new(text, text);
+
+    /// <summary>Substitutes {0}, {1}, ... in both printings.</summary>
+    public static Code Fmt(string format, params Code[] parts)
+        => new(
+            string.Format(CultureInfo.InvariantCulture, format, parts.Select(p => (object)p.N).ToArray()),
+            string.Format(CultureInfo.InvariantCulture, format, parts.Select(p => (object)p.Q).ToArray()));
+
+    public static Code Fmt(string normal, string probe, params Code[] parts)
+        => new(
+            string.Format(CultureInfo.InvariantCulture, normal, parts.Select(p => (object)p.N).ToArray()),
+            string.Format(CultureInfo.InvariantCulture, probe, parts.Select(p => (object)p.Q).ToArray()));
+}
+
+/// <summary>The shape of one generated [Differentiable] method, enough to call it from the wrappers.</summary>
+internal sealed class MethodShape
+{
+    public MethodShape(string name, int scalars, int arrayLength, bool arrayIsSpan, int? intValue)
+    {
+        Name = name;
+        Scalars = scalars;
+        ArrayLength = arrayLength;
+        ArrayIsSpan = arrayIsSpan;
+        IntValue = intValue;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Scalar parameters x0, x1, ...</summary>
+    public int Scalars { get; }
+
+    /// <summary>Length of the array or span parameter w; 0 when there is none.</summary>
+    public int ArrayLength { get; }
+
+    public bool ArrayIsSpan { get; }
+
+    /// <summary>The value passed to the int parameter n; null when there is none.</summary>
+    public int? IntValue { get; }
+
+    /// <summary>Inputs as the checker sees them: the scalars, then the array elements.</summary>
+    public int Inputs => Scalars + ArrayLength;
+}
+
+/// <summary>One random program: a partial class P{index} with 1-3 [Differentiable] methods.</summary>
+internal sealed class RandomProgram
+{
+    public RandomProgram(int index, bool single, string source, string probeSource, List<MethodShape> methods)
+    {
+        Index = index;
+        Single = single;
+        Source = source;
+        ProbeSource = probeSource;
+        Methods = methods;
+    }
+
+    public int Index { get; }
+
+    public bool Single { get; }
+
+    public string ClassName => "P" + Index.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The class under test, as compiled.</summary>
+    public string Source { get; }
+
+    /// <summary>The probe copy (class Q{index}) and the wrappers (class W{index}).</summary>
+    public string ProbeSource { get; }
+
+    public List<MethodShape> Methods { get; }
+}
+
+/// <summary>Writes random, well-typed differentiable methods whose values stay finite and smooth off the kinks.</summary>
+internal sealed class ProgramGenerator
+{
+    private readonly Random _random;
+    private readonly bool _single;
+    private readonly string _t;
+    private readonly string _m;
+
+    // Per method state.
+    private readonly List<string> _readable = new();
+    private readonly List<string> _assignable = new();
+    private readonly List<(string Name, int Arity)> _callable = new();
+    private readonly List<string> _loopIndices = new();
+    private readonly List<string> _preferred = new();
+    private int _arrayLength;
+    private bool _hasInt;
+    private int _names;
+    private int _loopDepth;
+    private int _statementBudget;
+
+    private ProgramGenerator(Random random, bool single)
+    {
+        _random = random;
+        _single = single;
+        _t = single ? "float" : "double";
+        _m = single ? "MathF" : "Math";
+    }
+
+    /// <summary>Writes program number <paramref name="index"/> from <paramref name="random"/>.</summary>
+    public static RandomProgram Generate(Random random, int index)
+    {
+        bool single = random.NextDouble() < 0.15;
+        return new ProgramGenerator(random, single).Program(index);
+    }
+
+    private RandomProgram Program(int index)
+    {
+        string cls = "P" + index.ToString(CultureInfo.InvariantCulture);
+        string probe = "Q" + index.ToString(CultureInfo.InvariantCulture);
+        int count = 1 + _random.Next(3);
+        int helpers = count == 1 ? 0 : _random.Next(count);
+        var normal = new StringBuilder();
+        var q = new StringBuilder();
+        normal.Append("public static partial class ").AppendLine(cls).AppendLine("{");
+        q.Append("public static class ").AppendLine(probe).AppendLine("{");
+        var shapes = new List<MethodShape>();
+        var helperNames = new List<(string, int)>();
+        for (int k = 0; k < count; k++)
+        {
+            bool helper = k < helpers;
+            string name = (helper ? "H" : "F") + k.ToString(CultureInfo.InvariantCulture);
+            MethodShape shape = helper
+                ? new MethodShape(name, 1 + _random.Next(2), 0, false, null)
+                : new MethodShape(
+                    name,
+                    2 + _random.Next(3),
+                    _random.NextDouble() < 0.55 ? 3 + _random.Next(4) : 0,
+                    _random.NextDouble() < 0.5,
+                    _random.NextDouble() < 0.4 ? 1 + _random.Next(4) : null);
+            Code method = Method(shape, helperNames);
+            normal.Append(method.N);
+            q.Append(method.Q);
+            shapes.Add(shape);
+            if (helper)
+            {
+                helperNames.Add((name, shape.Scalars));
+            }
+        }
+
+        normal.AppendLine("}");
+        q.AppendLine("}");
+        q.Append(Wrappers(index, shapes));
+        return new RandomProgram(index, _single, normal.ToString(), q.ToString(), shapes);
+    }
+
+    private Code Method(MethodShape shape, List<(string, int)> helpers)
+    {
+        _readable.Clear();
+        _assignable.Clear();
+        _loopIndices.Clear();
+        _preferred.Clear();
+        _callable.Clear();
+        _callable.AddRange(helpers);
+        _arrayLength = shape.ArrayLength;
+        _hasInt = shape.IntValue is not null;
+        _names = 0;
+        _loopDepth = 0;
+        bool helper = shape.Name[0] == 'H';
+        _statementBudget = helper ? 4 : 10;
+
+        var parameters = new List<string>();
+        for (int i = 0; i < shape.Scalars; i++)
+        {
+            string x = "x" + i.ToString(CultureInfo.InvariantCulture);
+            parameters.Add(_t + " " + x);
+            _readable.Add(x);
+        }
+
+        if (shape.ArrayLength > 0)
+        {
+            parameters.Add((shape.ArrayIsSpan ? "ReadOnlySpan<" + _t + ">" : _t + "[]") + " w");
+        }
+
+        if (_hasInt)
+        {
+            parameters.Add("int n");
+        }
+
+        var w = new Writer(1);
+        w.Line(Code.Same("public static " + _t + " " + shape.Name + "(" + string.Join(", ", parameters) + ")"));
+        w.Open();
+        int statements = helper ? _random.Next(3) : 2 + _random.Next(4);
+        for (int i = 0; i < statements; i++)
+        {
+            Statement(w, 0);
+        }
+
+        w.Line(Code.Fmt("return {0};", FinalExpression()));
+        w.Close();
+        return new Code("    [Differentiable]\n" + w.Normal, w.Probe);
+    }
+
+    private Code FinalExpression()
+    {
+        Code e = Expr(2);
+        foreach (string local in _assignable.Where(_ => _random.NextDouble() < 0.6))
+        {
+            e = _random.Next(3) switch
+            {
+                0 => Code.Fmt("({0} + {1})", e, Code.Same(local)),
+                1 => Code.Fmt("({0} * {1})", e, Code.Same(local)),
+                _ => Code.Fmt("({0} - {1})", Code.Same(local), e),
+            };
+        }
+
+        return e;
+    }
+
+    // ---- statements ----
+
+    private void Statement(Writer w, int depth)
+    {
+        if (_statementBudget-- <= 0)
+        {
+            return;
+        }
+
+        int roll = _random.Next(100);
+        bool canNest = depth < 3;
+        if (roll < 22 || _assignable.Count == 0)
+        {
+            string name = NewName("t");
+            w.Line(Code.Fmt(_t + " " + name + " = {0};", Expr(StatementDepth())));
+            _readable.Add(name);
+            _assignable.Add(name);
+        }
+        else if (roll < 34)
+        {
+            string target = Pick(_assignable);
+            w.Line(Code.Fmt(target + " = {0};", Rhs(target)));
+        }
+        else if (roll < 52)
+        {
+            Compound(w);
+        }
+        else if (roll < 57)
+        {
+            w.Line(Code.Same(Pick(_assignable) + (_random.Next(2) == 0 ? "++;" : "--;")));
+        }
+        else if (roll < 68 && canNest)
+        {
+            If(w, depth);
+        }
+        else if (roll < 73)
+        {
+            w.Line(Code.Fmt("if ({0})", Condition(1)));
+            w.Open();
+            w.Line(Code.Fmt("return {0};", Expr(2)));
+            w.Close();
+        }
+        else if (roll < 90 && canNest && _loopDepth < 2)
+        {
+            Loop(w, depth);
+        }
+        else if (roll < 96 && _loopDepth > 0)
+        {
+            w.Line(Code.Fmt("if ({0})", Condition(1)));
+            w.Open();
+            w.Line(Code.Same(_random.Next(2) == 0 ? "break;" : "continue;"));
+            w.Close();
+        }
+        else
+        {
+            Compound(w);
+        }
+    }
+
+    private void Compound(Writer w)
+    {
+        string target = Pick(_assignable);
+        switch (_random.Next(5))
+        {
+            case 0:
+            case 1:
+                w.Line(Code.Fmt(target + " += {0};", Rhs(target)));
+                break;
+            case 2:
+                w.Line(Code.Fmt(target + " -= {0};", Rhs(target)));
+                break;
+            case 3:
+                w.Line(Code.Fmt(target + " *= {0};", _random.Next(2) == 0 ? Expr(2) : Bounded(Expr(2))));
+                break;
+            default:
+                Code d = Expr(2);
+                w.Line(Code.Fmt(target + " /= ({0} * {0} + " + Lit(0.5 + _random.Next(3)) + ");", d));
+                break;
+        }
+    }
+
+    private int StatementDepth() => _random.NextDouble() < 0.2 ? 3 : 2;
+
+    /// <summary>A right-hand side for an assignment to <paramref name="target"/>: often reads the target itself (t = t - (x + t)).</summary>
+    private Code Rhs(string target)
+    {
+        Code e = Expr(StatementDepth());
+        return _random.Next(4) switch
+        {
+            0 => Code.Fmt("({0} " + (_random.Next(2) == 0 ? "+" : "-") + " " + target + ")", e),
+            1 => Code.Fmt("(" + target + " " + (_random.Next(2) == 0 ? "+" : "-") + " {0})", e),
+            _ => e,
+        };
+    }
+
+    private void If(Writer w, int depth)
+    {
+        w.Line(Code.Fmt("if ({0})", Condition(1)));
+        Block(w, depth + 1);
+        if (_random.Next(2) == 0)
+        {
+            w.Line(Code.Same("else"));
+            Block(w, depth + 1);
+        }
+    }
+
+    private void Block(Writer w, int depth, string? first = null)
+    {
+        int readable = _readable.Count;
+        int assignable = _assignable.Count;
+        int preferred = _preferred.Count;
+        w.Open();
+        if (first is not null)
+        {
+            w.Line(Code.Same(first));
+        }
+
+        int statements = 1 + _random.Next(3);
+        for (int i = 0; i < statements; i++)
+        {
+            Statement(w, depth);
+        }
+
+        w.Close();
+        _readable.RemoveRange(readable, _readable.Count - readable);
+        _assignable.RemoveRange(assignable, _assignable.Count - assignable);
+        _preferred.RemoveRange(preferred, _preferred.Count - preferred);
+    }
+
+    private void Loop(Writer w, int depth)
+    {
+        _loopDepth++;
+        int kind = _random.Next(_arrayLength > 0 ? 6 : 3);
+        switch (kind)
+        {
+            case 0:
+            {
+                // Counted while loop; the counter moves first so that continue cannot spin.
+                string k = NewName("k");
+                string bound = _hasInt && _random.Next(2) == 0 ? "n" : (1 + _random.Next(4)).ToString(CultureInfo.InvariantCulture);
+                w.Line(Code.Same("int " + k + " = 0;"));
+                w.Line(Code.Same("while (" + k + " < " + bound + ")"));
+                _loopIndices.Add(k);
+                Block(w, depth + 1, k + "++;");
+                _loopIndices.Remove(k);
+                break;
+            }
+
+            case 1:
+            {
+                // While loop on an active condition, bounded by a counter.
+                string k = NewName("k");
+                w.Line(Code.Same("int " + k + " = 0;"));
+                w.Line(Code.Fmt("while ({0} && " + k + " < " + (2 + _random.Next(5)).ToString(CultureInfo.InvariantCulture) + ")", Comparison(1)));
+                Block(w, depth + 1, k + "++;");
+                break;
+            }
+
+            case 2:
+            {
+                string k = NewName("k");
+                if (_random.Next(3) == 0)
+                {
+                    w.Line(Code.Same("int " + k + " = 0;"));
+                    w.Line(Code.Same("do"));
+                    _loopIndices.Add(k);
+                    Block(w, depth + 1, k + "++;");
+                    _loopIndices.Remove(k);
+                    w.Line(Code.Same("while (" + k + " < " + (1 + _random.Next(3)).ToString(CultureInfo.InvariantCulture) + ");"));
+                }
+                else
+                {
+                    string bound = _hasInt && _random.Next(2) == 0 ? "n" : (1 + _random.Next(4)).ToString(CultureInfo.InvariantCulture);
+                    w.Line(Code.Same("for (int " + k + " = 0; " + k + " < " + bound + "; " + k + "++)"));
+                    _loopIndices.Add(k);
+                    Block(w, depth + 1);
+                    _loopIndices.Remove(k);
+                }
+
+                break;
+            }
+
+            case 3:
+            case 4:
+            {
+                string i = NewName("i");
+                w.Line(Code.Same("for (int " + i + " = 0; " + i + " < w.Length; " + i + "++)"));
+                _loopIndices.Add(i);
+                _preferred.Add("w[" + i + "]");
+                int before = _preferred.Count;
+                Block(w, depth + 1);
+                _loopIndices.Remove(i);
+                _preferred.RemoveAt(before - 1);
+                break;
+            }
+
+            default:
+            {
+                string v = NewName("v");
+                w.Line(Code.Same("foreach (" + _t + " " + v + " in w)"));
+                _readable.Add(v);
+                _preferred.Add(v);
+                int before = _preferred.Count;
+                Block(w, depth + 1);
+                _readable.Remove(v);
+                _preferred.RemoveAt(before - 1);
+                break;
+            }
+        }
+
+        _loopDepth--;
+    }
+
+    // ---- expressions ----
+
+    /// <summary>An expression; the probe copy checks its value with K.V (not finite or too large: the point is resampled).</summary>
+    private Code Expr(int depth)
+    {
+        Code e = ExprCore(depth);
+        return e with { Q = "K.V(" + e.Q + ")" };
+    }
+
+    private Code ExprCore(int depth)
+    {
+        if (depth <= 0 || _random.NextDouble() < 0.3)
+        {
+            return Leaf();
+        }
+
+        int roll = _random.Next(100);
+        if (roll < 30)
+        {
+            string op = _random.Next(3) switch { 0 => "+", 1 => "-", _ => "*" };
+            return Code.Fmt("({0} " + op + " {1})", Expr(depth - 1), Expr(depth - 1));
+        }
+
+        if (roll < 37)
+        {
+            Code d = Expr(depth - 1);
+            return _random.Next(2) == 0
+                ? Code.Fmt("({0} / ({1} * {1} + " + Lit(0.5 + _random.Next(2)) + "))", Expr(depth - 1), d)
+                : Code.Fmt("({0} / " + Lit(1.5 + _random.Next(3)) + ")", Expr(depth - 1));
+        }
+
+        if (roll < 41)
+        {
+            return Code.Fmt("(-{0})", Expr(depth - 1));
+        }
+
+        if (roll < 47)
+        {
+            return Code.Fmt("({0} ? {1} : {2})", Condition(1), Expr(depth - 1), Expr(depth - 1));
+        }
+
+        if (roll < 52 && _callable.Count > 0)
+        {
+            (string name, int arity) = Pick(_callable);
+            return arity == 1
+                ? Code.Fmt(name + "({0})", Expr(depth - 1))
+                : Code.Fmt(name + "({0}, {1})", Expr(depth - 1), Expr(depth - 1));
+        }
+
+        return Function(depth - 1);
+    }
+
+    private Code Function(int depth)
+    {
+        int which = _random.Next(31);
+
+        // Guards repeat their operand (e * e + c): keep it smaller.
+        Code a = Expr(which is 12 or (>= 15 and <= 21) ? depth - 1 : depth);
+        string m = _m;
+        switch (which)
+        {
+            case 0: return Code.Fmt(m + ".Sin({0})", a);
+            case 1: return Code.Fmt(m + ".Cos({0})", a);
+            case 2: return Code.Fmt(m + ".Tan(" + m + ".Tanh({0}))", a);
+            case 3: return Code.Fmt(m + ".Asin(" + m + ".Tanh({0}) * " + Lit(0.9) + ")", a);
+            case 4: return Code.Fmt(m + ".Acos(" + m + ".Tanh({0}) * " + Lit(0.9) + ")", a);
+            case 5: return Code.Fmt(m + ".Atan({0})", a);
+            case 6: return Code.Fmt(m + ".Atan2({0}, {1} * {1} + " + Lit(0.5) + ")", a, Expr(depth - 1));
+            case 7: return Code.Fmt(m + ".Atan2({1} * {1} + " + Lit(0.5) + ", {0})", a, Expr(depth - 1));
+            case 8: return Code.Fmt(m + ".Sinh(" + m + ".Tanh({0}) * " + Lit(2) + ")", a);
+            case 9: return Code.Fmt(m + ".Cosh(" + m + ".Tanh({0}) * " + Lit(2) + ")", a);
+            case 10: return Code.Fmt(m + ".Tanh({0})", a);
+            case 11: return Code.Fmt(m + ".Asinh({0})", a);
+            case 12: return Code.Fmt(m + ".Acosh({0} * {0} + " + Lit(1.5) + ")", a);
+            case 13: return Code.Fmt(m + ".Atanh(" + m + ".Tanh({0}) * " + Lit(0.5) + ")", a);
+            case 14: return Code.Fmt(m + ".Exp(" + m + ".Tanh({0}))", a);
+            case 15: return Code.Fmt(m + ".Log({0} * {0} + " + Lit(1) + ")", a);
+            case 16: return Code.Fmt(m + ".Log10({0} * {0} + " + Lit(0.5) + ")", a);
+            case 17: return Code.Fmt(m + ".Log2({0} * {0} + " + Lit(2) + ")", a);
+            case 18: return Code.Fmt(m + ".Sqrt({0} * {0} + " + Lit(0.5) + ")", a);
+            case 19: return Code.Fmt(m + ".Cbrt({0} * {0} + " + Lit(1) + ")", a);
+            case 20: return Code.Fmt(m + ".Pow({0} * {0} + " + Lit(0.5) + ", " + Lit(1.3) + ")", a);
+            case 21: return Code.Fmt(m + ".Pow({0} * {0} + " + Lit(0.5) + ", " + m + ".Tanh({1}) + " + Lit(1.5) + ")", a, Expr(depth));
+            case 22:
+            case 23: return Code.Fmt(m + ".Abs({0})", "K.Abs({0})", a);
+            case 24: return Code.Fmt(m + ".Max({0}, {1})", "K.Max({0}, {1})", a, Expr(depth));
+            case 25: return Code.Fmt(m + ".Min({0}, {1})", "K.Min({0}, {1})", a, Expr(depth));
+            case 26:
+            {
+                double lo = -0.5 - _random.Next(3);
+                double hi = 0.5 + _random.Next(3);
+                return Code.Fmt("Math.Clamp({0}, " + Lit(lo) + ", " + Lit(hi) + ")", "K.Clamp({0}, " + Lit(lo) + ", " + Lit(hi) + ")", a);
+            }
+
+            case 27:
+                // Active bounds, lo <= hi by construction.
+                return Code.Fmt("Math.Clamp({0}, {1}, {1} + " + Lit(1.5) + ")", "K.Clamp({0}, {1}, {1} + " + Lit(1.5) + ")", a, Expr(depth));
+            case 28: return Code.Fmt(m + ".FusedMultiplyAdd({0}, {1}, {2})", a, Expr(depth), Expr(depth));
+            case 29: return Code.Fmt(m + ".Exp(" + m + ".Sin({0}))", a);
+            default: return Code.Fmt(m + ".Pow(" + m + ".Exp(" + m + ".Tanh({0})), " + Lit(2) + ")", a);
+        }
+    }
+
+    private Code Bounded(Code e) => Code.Fmt("(" + Lit(1) + " + " + Lit(0.5) + " * " + _m + ".Tanh({0}))", e);
+
+    private Code Leaf()
+    {
+        int roll = _random.Next(100);
+        if (_preferred.Count > 0 && roll < 35)
+        {
+            return Code.Same(Pick(_preferred));
+        }
+
+        if (roll < 15)
+        {
+            return Code.Same(Lit(Math.Round((_random.NextDouble() * 4) - 2, 2)));
+        }
+
+        if (roll < 27 && _arrayLength > 0)
+        {
+            string index = _loopIndices.Count > 0 && _random.Next(2) == 0 && _loopIndices[^1][0] == 'i'
+                ? _loopIndices[^1]
+                : _random.Next(_arrayLength).ToString(CultureInfo.InvariantCulture);
+            return Code.Same("w[" + index + "]");
+        }
+
+        if (roll < 31 && _hasInt)
+        {
+            return Code.Same("((" + _t + ")n)");
+        }
+
+        if (roll < 35 && _loopIndices.Count > 0)
+        {
+            return Code.Same("((" + _t + ")" + Pick(_loopIndices) + ")");
+        }
+
+        return Code.Same(Pick(_readable));
+    }
+
+    private Code Condition(int depth)
+    {
+        int roll = _random.Next(100);
+        if (roll < 12)
+        {
+            return Code.Fmt("({0} && {1})", Comparison(depth), Comparison(depth));
+        }
+
+        if (roll < 24)
+        {
+            return Code.Fmt("({0} || {1})", Comparison(depth), Comparison(depth));
+        }
+
+        if (roll < 29)
+        {
+            return Code.Fmt("(!{0})", Comparison(depth));
+        }
+
+        if (roll < 37 && _loopIndices.Count > 0)
+        {
+            string k = Pick(_loopIndices);
+            return Code.Same("(" + k + (_random.Next(2) == 0 ? " == " : " > ") + _random.Next(3).ToString(CultureInfo.InvariantCulture) + ")");
+        }
+
+        if (roll < 41 && _hasInt)
+        {
+            return Code.Same("(n > " + (1 + _random.Next(3)).ToString(CultureInfo.InvariantCulture) + ")");
+        }
+
+        return Comparison(depth);
+    }
+
+    private Code Comparison(int depth)
+    {
+        (string op, string probe) = _random.Next(4) switch
+        {
+            0 => ("<", "Lt"),
+            1 => ("<=", "Le"),
+            2 => (">", "Gt"),
+            _ => (">=", "Ge"),
+        };
+        return Code.Fmt("({0} " + op + " {1})", "K." + probe + "({0}, {1})", Expr(depth), Expr(depth));
+    }
+
+    // ---- helpers ----
+
+    private string Lit(double value)
+    {
+        if (value == 0)
+        {
+            value = 0; // never print -0.0 (a minus in front would make --0.0)
+        }
+
+        string text = value.ToString("0.0##", CultureInfo.InvariantCulture) + (_single ? "f" : string.Empty);
+        return value < 0 ? "(" + text + ")" : text;
+    }
+
+    private string NewName(string prefix) => prefix + (_names++).ToString(CultureInfo.InvariantCulture);
+
+    private T Pick<T>(List<T> items) => items[_random.Next(items.Count)];
+
+    private string Wrappers(int index, List<MethodShape> shapes)
+    {
+        string p = "P" + index.ToString(CultureInfo.InvariantCulture);
+        string q = "Q" + index.ToString(CultureInfo.InvariantCulture);
+        string c = _single ? "(float)" : string.Empty;
+        var s = new StringBuilder();
+        s.Append("public static class W").Append(index.ToString(CultureInfo.InvariantCulture)).AppendLine();
+        s.AppendLine("{");
+        foreach (MethodShape shape in shapes)
+        {
+            var args = new List<string>();
+            var grads = new List<string>();
+            var pulls = new List<string>();
+            var before = new StringBuilder();
+            var after = new StringBuilder();
+            for (int i = 0; i < shape.Scalars; i++)
+            {
+                string si = i.ToString(CultureInfo.InvariantCulture);
+                args.Add(c + "a[" + si + "]");
+                grads.Add("out " + _t + " d" + si);
+                pulls.Add("ref d" + si);
+                before.Append("        ").Append(_t).Append(" d").Append(si).Append(" = ").Append(c).Append("g[").Append(si).AppendLine("];");
+                after.Append("        g[").Append(si).Append("] = d").Append(si).AppendLine(";");
+            }
+
+            string off = shape.Scalars.ToString(CultureInfo.InvariantCulture);
+            string len = shape.ArrayLength.ToString(CultureInfo.InvariantCulture);
+            string conv = _single ? "Conv.F" : "Conv.D";
+            if (shape.ArrayLength > 0)
+            {
+                args.Add(conv + "(a, " + off + ", " + len + ")");
+                grads.Add("dw");
+                pulls.Add("dw");
+                after.Append("        Conv.Back(dw, g, ").Append(off).AppendLine(");");
+            }
+
+            if (shape.IntValue is int n)
+            {
+                args.Add(n.ToString(CultureInfo.InvariantCulture));
+            }
+
+            string call = string.Join(", ", args);
+            string name = shape.Name;
+            s.Append("    public static double ").Append(name).Append("_Call(double[] a) => ").Append(p).Append('.').Append(name).Append('(').Append(call).AppendLine(");");
+            s.Append("    public static double ").Append(name).Append("_Probe(double[] a, out double dist, out ulong sig) { K.Reset(); double r = ")
+                .Append(q).Append('.').Append(name).Append('(').Append(call).AppendLine("); dist = K.Huge ? -1 : K.MinDist; sig = K.Sig; return r; }");
+
+            s.Append("    public static double ").Append(name).AppendLine("_Grad(double[] a, double[] g)");
+            s.AppendLine("    {");
+            if (shape.ArrayLength > 0)
+            {
+                s.Append("        ").Append(_t).Append("[] dw = new ").Append(_t).Append('[').Append(len).AppendLine("];");
+            }
+
+            s.Append("        double r = ").Append(p).Append('.').Append(name).Append("Gradient(").Append(call).Append(", ").Append(string.Join(", ", grads)).AppendLine(");");
+            s.Append(after);
+            s.AppendLine("        return r;");
+            s.AppendLine("    }");
+
+            s.Append("    public static void ").Append(name).AppendLine("_Pull(double[] a, double seed, double[] g)");
+            s.AppendLine("    {");
+            s.Append(before);
+            if (shape.ArrayLength > 0)
+            {
+                s.Append("        ").Append(_t).Append("[] dw = ").Append(conv).Append("(g, ").Append(off).Append(", ").Append(len).AppendLine(");");
+            }
+
+            s.Append("        ").Append(p).Append('.').Append(name).Append("Pullback(").Append(call).Append(", ").Append(c).Append("seed, ").Append(string.Join(", ", pulls)).AppendLine(");");
+            s.Append(after);
+            s.AppendLine("    }");
+        }
+
+        s.AppendLine("}");
+        return s.ToString();
+    }
+
+    /// <summary>Writes the two printings of a method side by side, with indentation.</summary>
+    private sealed class Writer
+    {
+        private readonly StringBuilder _normal = new();
+        private readonly StringBuilder _probe = new();
+        private int _indent;
+
+        public Writer(int indent) => _indent = indent;
+
+        public string Normal => _normal.ToString();
+
+        public string Probe => _probe.ToString();
+
+        public void Line(Code code)
+        {
+            string pad = new(' ', 4 * _indent);
+            _normal.Append(pad).Append(code.N).Append('\n');
+            _probe.Append(pad).Append(code.Q).Append('\n');
+        }
+
+        public void Open()
+        {
+            Line(Code.Same("{"));
+            _indent++;
+        }
+
+        public void Close()
+        {
+            _indent--;
+            Line(Code.Same("}"));
+        }
+    }
+}
