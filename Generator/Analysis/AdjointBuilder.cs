@@ -32,8 +32,12 @@ internal sealed class AdjointBuilder
     {
         var assignments = new List<(AssignStmt Statement, bool InLoop)>();
         CollectWithDepth(body, false, assignments);
-        FindRecomputable(body, new HashSet<Var>());
         Index(body, new List<LoopStmt>());
+
+        // Locals assigned once, outside every loop, never change afterwards: stable inside loops.
+        var stable = new HashSet<Var>(positions.Where(p => p.Key.Target.Role == VarRole.Local && p.Key.Index is null && !p.Key.Target.IsArray
+                                                         && p.Key.Target.AssignSites == 1 && p.Value.Loops.Count == 0).Select(p => p.Key.Target));
+        FindRecomputable(body, stable);
         foreach ((AssignStmt a, bool inLoop) in assignments)
         {
             currentInLoop = inLoop;
@@ -130,7 +134,16 @@ internal sealed class AdjointBuilder
         foreach (AssignStmt r in list)
         {
             (int readerIndex, List<LoopStmt> readerLoops) = positions[r];
-            if (r == s || readerIndex < index || loops.Any(readerLoops.Contains))
+            if (r == s || readerIndex < index)
+            {
+                return true;
+            }
+
+            // A reader later in a loop around both reads, in an earlier iteration, the value that a kill at the
+            // top of that loop's body (saved itself) restores: then this statement need not save.
+            LoopStmt? common = loops.LastOrDefault(readerLoops.Contains);
+            if (common is not null && !common.Body.Any(k => k is AssignStmt { Index: null } kill && kill.Target == v && kill != s
+                                                                 && positions[kill].Index < index && !Reads(kill.Value, v)))
             {
                 return true;
             }
