@@ -16,7 +16,7 @@ public sealed class LoopAndArrayTests
     private static readonly string[] Methods =
     {
         "Dot", "ExtendedRosenbrock", "SpanWhileBreakContinue", "ForeachSpan", "DoWhile", "NestedCounted", "ReturnInsideLoop",
-        "OverwrittenEveryIteration", "LocalSoftmax", "LocalCompoundWrites", "Recursive", "NoDiffArrayRead",
+        "OverwrittenEveryIteration", "LocalSoftmax", "LocalCompoundWrites", "Recursive", "NoDiffArrayRead", "RuntimeKernels",
     };
 
     private const string Subjects = """
@@ -222,6 +222,19 @@ public sealed class LoopAndArrayTests
 
             [Differentiable]
             public static double NoDiffArrayRead(double[] w, double a) => Weighted(w, a, new[] { 1.0, 2.0, 3.0, 4.0, 5.0, 6.0 });
+
+            // Pullbacks registered with [DerivativeOf] in a referenced assembly (AutoDiffGen.Runtime's kernels).
+            [Differentiable]
+            public static double RuntimeKernels(double[] w, double a)
+            {
+                double[] shifted = new double[w.Length];
+                for (int i = 0; i < w.Length; i++)
+                {
+                    shifted[i] = w[i] * a - 0.5;
+                }
+
+                return Kernels.Dot(w, shifted) * a + Kernels.LogSumExp(shifted) + Kernels.Mean(w);
+            }
 
             [Differentiable]
             public static double Weighted(double[] w, double a, [NoDiff] double[] c)
