@@ -384,7 +384,7 @@ internal sealed partial class BodyLowering
             {
                 // A write to a field, property, array element or ref parameter.
                 var reads = new List<Var>();
-                Code? code = printer.Print(StatementAsOperation(operation), reads);
+                Code? code = printer.Print(operation, reads);
                 string what = WriteTargetDescription(operation);
                 if (code is null)
                 {
@@ -419,8 +419,6 @@ internal sealed partial class BodyLowering
                 return;
         }
     }
-
-    private static IOperation StatementAsOperation(IOperation operation) => operation;
 
     private Var? TargetVar(IOperation target) => target switch
     {

@@ -85,7 +85,13 @@ internal sealed class DerivativeRegistry
             // A [Differentiable] method of a referenced assembly: its generated Pullback must be there.
             if (callee.Locations.Any(l => l.IsInMetadata) && !callee.ContainingType.GetMembers(pullbackName).Any())
             {
-                return pullbacks.TryGetValue(Key(callee), out registered) && Named(registered, out pullbackName);
+                if (pullbacks.TryGetValue(Key(callee), out registered))
+                {
+                    pullbackName = registered.Name;
+                    return true;
+                }
+
+                return false;
             }
 
             return true;
@@ -99,12 +105,6 @@ internal sealed class DerivativeRegistry
 
         pullbackName = string.Empty;
         return false;
-    }
-
-    private static bool Named(IMethodSymbol method, out string name)
-    {
-        name = method.Name;
-        return true;
     }
 
     public static bool HasAttribute(ISymbol symbol, string metadataName)
