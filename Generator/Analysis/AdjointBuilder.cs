@@ -1130,7 +1130,7 @@ internal sealed class AdjointBuilder
             if (node.IsBlock)
             {
                 bool loop = node.Text.StartsWith("for ", System.StringComparison.Ordinal) || node.Text.StartsWith("while", System.StringComparison.Ordinal) || node.Text == "do";
-                var inner = loop ? new HashSet<string>() : new HashSet<string>(known);
+                var inner = loop ? ZeroAtEveryIteration(node, known, adjoints) : new HashSet<string>(known);
                 result.Add(new CodeNode(node.Text, Fold(node.Children, inner, adjoints).ToEquatableArray(), true));
                 known.ExceptWith(Touched(node, adjoints));
                 continue;
@@ -1173,6 +1173,40 @@ internal sealed class AdjointBuilder
 
         return result;
     }
+
+    /// <summary>
+    /// Adjoints known to be zero at the start of every iteration of a loop body: zero before the loop, and reset
+    /// to zero by the body's last top-level line that touches them (nothing after it in the body touches them).
+    /// </summary>
+    private static HashSet<string> ZeroAtEveryIteration(CodeNode loop, HashSet<string> known, HashSet<string> adjoints)
+    {
+        var result = new HashSet<string>();
+        foreach (string name in known)
+        {
+            for (int i = loop.Children.Count - 1; i >= 0; i--)
+            {
+                CodeNode child = loop.Children[i];
+                bool touches = child.IsBlock ? Touched(child, adjoints).Contains(name) : Mentions(child.Text, name);
+                if (!touches)
+                {
+                    continue;
+                }
+
+                if (!child.IsBlock && child.Text == name + " = 0;")
+                {
+                    result.Add(name);
+                }
+
+                break;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Whether a line writes or passes by ref the adjoint <paramref name="name"/>.</summary>
+    private static bool Mentions(string text, string name)
+        => text.StartsWith(name + " ", System.StringComparison.Ordinal) || text.Contains("ref " + name);
 
     private static IEnumerable<string> Touched(CodeNode node, HashSet<string> adjoints)
     {
