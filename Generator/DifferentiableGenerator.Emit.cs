@@ -11,11 +11,14 @@ public sealed partial class DifferentiableGenerator
     internal const string Version = "0.1.0";
     private const string GeneratedCodeAttribute = "[global::System.CodeDom.Compiler.GeneratedCode(\"AutoDiffGen\", \"" + Version + "\")]";
 
-    private static void Emit(SourceProductionContext context, MethodResult result)
+    private static void Emit(SourceProductionContext context, MethodResult result, bool reportDiagnostics)
     {
-        foreach (DiagnosticInfo diagnostic in result.Diagnostics)
+        if (reportDiagnostics)
         {
-            context.ReportDiagnostic(DiagnosticDescriptors.ToDiagnostic(diagnostic));
+            foreach (DiagnosticInfo diagnostic in result.Diagnostics)
+            {
+                context.ReportDiagnostic(DiagnosticDescriptors.ToDiagnostic(diagnostic));
+            }
         }
 
         if (result.Plan is not null)
@@ -24,11 +27,15 @@ public sealed partial class DifferentiableGenerator
         }
     }
 
-    private static void ReportAll(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
+    /// <summary>Registration diagnostics; with the live analyzers present, only those that need the whole compilation.</summary>
+    private static void ReportAll(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics, bool onlyWholeCompilation)
     {
         foreach (DiagnosticInfo diagnostic in diagnostics)
         {
-            context.ReportDiagnostic(DiagnosticDescriptors.ToDiagnostic(diagnostic));
+            if (!onlyWholeCompilation || diagnostic.Id == DiagnosticIds.DuplicateDerivative)
+            {
+                context.ReportDiagnostic(DiagnosticDescriptors.ToDiagnostic(diagnostic));
+            }
         }
     }
 

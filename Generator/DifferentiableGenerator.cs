@@ -20,7 +20,13 @@ public sealed partial class DifferentiableGenerator : IIncrementalGenerator
                 transform: static (ctx, token) => ExtractMethod(ctx, token))
             .WithTrackingName(WellKnownTrackingNames.Methods);
 
-        context.RegisterSourceOutput(methods, static (spc, result) => Emit(spc, result));
+        // The AutoDiffGen package also ships the live analyzers, which report these diagnostics at source locations
+        // (pragma-suppressible); its build props set AutoDiffGenLiveAnalyzers so the generator does not report twice.
+        IncrementalValueProvider<bool> analyzersReport = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.AutoDiffGenLiveAnalyzers", out string? value)
+                                           && string.Equals(value, "true", System.StringComparison.OrdinalIgnoreCase));
+
+        context.RegisterSourceOutput(methods.Combine(analyzersReport), static (spc, pair) => Emit(spc, pair.Left, reportDiagnostics: !pair.Right));
 
         IncrementalValueProvider<Helpers.EquatableArray<Models.DiagnosticInfo>> registrations = context.SyntaxProvider
             .ForAttributeWithMetadataName(
@@ -32,6 +38,6 @@ public sealed partial class DifferentiableGenerator : IIncrementalGenerator
             .Select(static (all, _) => CheckDuplicates(all))
             .WithTrackingName(WellKnownTrackingNames.RegistrationDiagnostics);
 
-        context.RegisterSourceOutput(registrations, static (spc, diagnostics) => ReportAll(spc, diagnostics));
+        context.RegisterSourceOutput(registrations.Combine(analyzersReport), static (spc, pair) => ReportAll(spc, pair.Left, onlyWholeCompilation: pair.Right));
     }
 }

@@ -54,6 +54,7 @@ public sealed class PackageTests
                     "analyzers/dotnet/cs/AutoDiffGen.Generator.dll",
                     "analyzers/dotnet/cs/AutoDiffGen.Analyzers.dll",
                     "analyzers/dotnet/cs/AutoDiffGen.CodeFixes.dll",
+                    "build/AutoDiffGen.props",
                 })
                 {
                     Assert.True(entries.Contains(expected), expected + " missing from the package; it holds:\n" + string.Join("\n", entries.Order(StringComparer.Ordinal)));

@@ -1,5 +1,0 @@
-namespace AutoDiffGen.Analyzers;
-
-internal static class AnalyzerAssembly
-{
-}
