@@ -76,7 +76,8 @@ internal static class MethodAnalyzer
 
         foreach (string generated in new[] { method.Name + "Gradient", method.Name + "Pullback" })
         {
-            if (method.ContainingType.GetMembers(generated).Any(m => !m.IsImplicitlyDeclared))
+            // Members AutoDiffGen generated itself (seen by the live analyzer in a compilation that includes them) are not clashes.
+            if (method.ContainingType.GetMembers(generated).Any(m => !m.IsImplicitlyDeclared && !IsGeneratedByAutoDiffGen(m)))
             {
                 Report(diagnostics, DiagnosticIds.MemberClash, at, generated, method.ContainingType.Name);
             }
@@ -273,6 +274,10 @@ internal static class MethodAnalyzer
             Reverse: reverse.ToEquatableArray(),
             Tape: builder.Tape ?? string.Empty);
     }
+
+    private static bool IsGeneratedByAutoDiffGen(ISymbol member)
+        => member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"
+                                           && a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value as string == "AutoDiffGen");
 
     private static string ParameterDeclaration(IParameterSymbol p)
     {

@@ -72,6 +72,17 @@ public sealed class AnalyzerTests
     }
 
     [Fact]
+    public async Task Analyzer_CompilationWithGeneratedCode_ReportsNothingForValidMethods()
+    {
+        // In a real build the analyzer sees the generated FGradient/FPullback: they are not clashes (ADG0012).
+        CSharpCompilation compilation = GeneratorHarness.Compilation(Usings + "partial class C { [Differentiable] static double F(double x) => x * x; [Differentiable] public double G(double[] w) { double s = 0; foreach (double v in w) s += v * v; return s; } }");
+        GeneratorHarness.Driver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation withGenerated, out _);
+        Assert.Equal(3, withGenerated.SyntaxTrees.Count());
+        ImmutableArray<Diagnostic> diagnostics = await withGenerated.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new DifferentiableAnalyzer())).GetAnalyzerDiagnosticsAsync();
+        Assert.Empty(diagnostics);
+    }
+
+    [Fact]
     public async Task Analyzer_PragmaDisable_SuppressesWarning()
     {
         string source = Usings + "partial class C {\n#pragma warning disable ADG0007\n[Differentiable] static double F(double x) => x + Math.Floor(x);\n#pragma warning restore ADG0007\n}";
