@@ -258,7 +258,7 @@ internal sealed class AdjointBuilder
             default:
                 if (e.Temp is null || e is not CallExpr and not UserCallExpr)
                 {
-                    foreach (Expr child in Children(e))
+                    foreach (Expr child in Expr.Children(e))
                     {
                         if (child.Temp is null)
                         {
@@ -840,7 +840,7 @@ internal sealed class AdjointBuilder
     /// <summary>Forward: compute the kept intermediates, innermost first.</summary>
     private void EmitTemps(Expr e, List<CodeNode> forward, List<CodeNode> pops, List<CodeNode> recomputes)
     {
-        foreach (Expr child in Children(e))
+        foreach (Expr child in Expr.Children(e))
         {
             EmitTemps(child, forward, pops, recomputes);
         }
@@ -868,16 +868,6 @@ internal sealed class AdjointBuilder
             forward.Add(CodeNode.Line(e.Temp + " = " + PrintDefinition(e).Text + ";"));
         }
     }
-
-    private static IEnumerable<Expr> Children(Expr e) => e switch
-    {
-        NegExpr n => new[] { n.Operand },
-        ConvertExpr c => new[] { c.Operand },
-        BinaryExpr b => new[] { b.Left, b.Right },
-        CallExpr c => c.Args,
-        UserCallExpr u => u.Args,
-        _ => Enumerable.Empty<Expr>(),
-    };
 
     /// <summary>The value of a node: its temporary if kept, its variable, or its expression.</summary>
     private static Code Print(Expr e) => e.Temp is not null ? new Code(e.Temp, Code.Primary) : PrintDefinition(e);

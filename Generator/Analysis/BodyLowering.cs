@@ -743,16 +743,16 @@ internal sealed partial class BodyLowering
         }
         else
         {
-            // Any other non-floating value computed from floating inputs (x > 0 as a bool, a call returning int):
-            // conditions are fine; data flow into non-floating values carries no derivative by definition.
-            guard = ConversionInside(operation, reads);
+            // Other non-floating values (x > 0, an int index) carry no derivative by definition, but a float-to-int
+            // conversion nested inside one (w[(int)x]) still stops a gradient: report it.
+            ConversionInside(operation);
         }
 
         return new OpaqueExpr(code.Value, KindOf(operation.Type), reads, guard);
     }
 
     /// <summary>Reports floating-to-integer conversions nested in an inactive expression (e.g. <c>w[(int)x]</c>).</summary>
-    private Guard? ConversionInside(IOperation operation, List<Var> reads)
+    private void ConversionInside(IOperation operation)
     {
         foreach (IOperation descendant in operation.DescendantsAndSelf())
         {
@@ -765,7 +765,6 @@ internal sealed partial class BodyLowering
             }
         }
 
-        return null;
     }
 
     private OpaqueExpr Condition(IOperation condition)
@@ -778,7 +777,7 @@ internal sealed partial class BodyLowering
             return new OpaqueExpr(new Code("false", Code.Primary), NumKind.Other, reads);
         }
 
-        ConversionInside(condition, reads);
+        ConversionInside(condition);
         return new OpaqueExpr(code.Value, NumKind.Other, reads);
     }
 
@@ -812,9 +811,11 @@ internal sealed partial class BodyLowering
     private static List<Var> VarsIn(Expr e)
     {
         var result = new List<Var>();
-        void Walk(Expr x)
+        var pending = new Stack<Expr>();
+        pending.Push(e);
+        while (pending.Count > 0)
         {
-            switch (x)
+            switch (pending.Pop())
             {
                 case VarExpr v:
                     result.Add(v.Var);
@@ -822,37 +823,16 @@ internal sealed partial class BodyLowering
                 case ElemExpr el:
                     result.Add(el.Array);
                     break;
-                case OpaqueExpr:
-                case LitExpr:
-                    break;
-                case NegExpr n:
-                    Walk(n.Operand);
-                    break;
-                case ConvertExpr c:
-                    Walk(c.Operand);
-                    break;
-                case BinaryExpr b:
-                    Walk(b.Left);
-                    Walk(b.Right);
-                    break;
-                case CallExpr c:
-                    foreach (Expr a in c.Args)
+                case var node:
+                    foreach (Expr child in Expr.Children(node))
                     {
-                        Walk(a);
-                    }
-
-                    break;
-                case UserCallExpr u:
-                    foreach (Expr a in u.Args)
-                    {
-                        Walk(a);
+                        pending.Push(child);
                     }
 
                     break;
             }
         }
 
-        Walk(e);
         return result;
     }
 

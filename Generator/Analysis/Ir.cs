@@ -111,6 +111,17 @@ internal abstract class Expr
 {
     protected Expr(NumKind kind) => Kind = kind;
 
+    /// <summary>The operands of a node, in evaluation order (none for leaves).</summary>
+    public static IEnumerable<Expr> Children(Expr e) => e switch
+    {
+        NegExpr n => new[] { n.Operand },
+        ConvertExpr c => new[] { c.Operand },
+        BinaryExpr b => new[] { b.Left, b.Right },
+        CallExpr c => c.Args,
+        UserCallExpr u => u.Args,
+        _ => System.Array.Empty<Expr>(),
+    };
+
     public NumKind Kind { get; }
 
     /// <summary>Set by activity analysis: a derivative flows through this node.</summary>

@@ -203,9 +203,10 @@ internal sealed class Normalizer
         return output;
     }
 
-    private static bool ContainsReturnAssign(Stmt s) => s switch
+    /// <summary>Whether a normalized statement raises the return flag (a return happened inside it).</summary>
+    private bool ContainsReturnAssign(Stmt s) => s switch
     {
-        AssignStmt a => a.Target.Name.StartsWith("_returned", System.StringComparison.Ordinal),
+        AssignStmt a => returnFlag is not null && a.Target == returnFlag,
         IfStmt i => i.Then.Any(ContainsReturnAssign) || i.Else.Any(ContainsReturnAssign),
         LoopStmt l => l.Body.Any(ContainsReturnAssign),
         _ => false,
