@@ -65,6 +65,18 @@ internal sealed class AdjointBuilder
                 continue;
             }
 
+            if (a.IsVectorCall)
+            {
+                // A kernel overwrites the whole array: its old contents go on the tape if anything reversed later reads them.
+                if (NeedsSave(a, v))
+                {
+                    UseTape();
+                    saves[a] = string.Empty;
+                }
+
+                continue;
+            }
+
             if (a.Index is not null)
             {
                 // An element write overwrites a value the reverse sweep may read: save the element.
@@ -134,7 +146,8 @@ internal sealed class AdjointBuilder
         foreach (AssignStmt r in list)
         {
             (int readerIndex, List<LoopStmt> readerLoops) = positions[r];
-            if (r == s || readerIndex < index)
+            // A vector-valued call reads its own output only after writing it (its pullback gets the result).
+            if ((r == s && !s.IsVectorCall) || readerIndex < index)
             {
                 return true;
             }
@@ -643,6 +656,12 @@ internal sealed class AdjointBuilder
     private void BuildAssign(AssignStmt a, List<CodeNode> forward, List<CodeNode> reverse)
     {
         Var v = a.Target;
+        if (a.IsVectorCall)
+        {
+            BuildVectorCall(a, forward, reverse);
+            return;
+        }
+
         if (a.IsArrayCreation)
         {
             forward.Add(CodeNode.Line(v.Name + " = " + Print(a.Value).Text + ";"));
@@ -770,6 +789,60 @@ internal sealed class AdjointBuilder
         reverse.Add(CodeNode.Line(BodyLowering.KindType(v.Kind) + " " + r + " = " + adjoint + ";"));
         reverse.Add(CodeNode.Line(adjoint + " = 0;"));
         Backprop(a.Value, r, false, reverse);
+    }
+
+    /// <summary>
+    /// <c>Kernel(x, w, out)</c> into a local array: the forward sweep saves the old contents if needed and calls the
+    /// kernel; the reverse sweep calls the pullback with the result and the adjoint of <c>out</c> as the seed, which
+    /// adds into the inputs' adjoints, then clears the adjoint of <c>out</c> (its old values were overwritten) and
+    /// restores the old contents.
+    /// </summary>
+    private void BuildVectorCall(AssignStmt a, List<CodeNode> forward, List<CodeNode> reverse)
+    {
+        Var v = a.Target;
+        var call = (UserCallExpr)a.Value;
+        bool save = saves.ContainsKey(a);
+        if (save)
+        {
+            forward.Add(CodeNode.Line(UseTape() + ".PushSpan(" + v.Name + ");"));
+        }
+
+        var pops = new List<CodeNode>();
+        var recomputes = new List<CodeNode>();
+        if (v.Active && call.Active)
+        {
+            EmitTemps(call, forward, pops, recomputes);
+        }
+
+        forward.Add(CodeNode.Line(Print(call).Text + ";"));
+        if (!v.Active && !save)
+        {
+            return;
+        }
+
+        if (a.Syntax is not null)
+        {
+            reverse.Add(CodeNode.Line("// " + BodyLowering.Text(a.Syntax)));
+        }
+
+        pops.Reverse();
+        reverse.AddRange(pops);
+        reverse.AddRange(recomputes);
+        if (v.Active)
+        {
+            string element = BodyLowering.KindType(v.Kind);
+            if (call.Active)
+            {
+                BackpropCall(call, "new global::System.ReadOnlySpan<" + element + ">(" + v.Adjoint + ", 0, " + v.Name + ".Length)", false, reverse);
+            }
+
+            reverse.Add(CodeNode.Line("global::System.Array.Clear(" + v.Adjoint + ", 0, " + v.Name + ".Length);"));
+        }
+
+        if (save)
+        {
+            reverse.Add(CodeNode.Line(Tape + ".PopSpan(" + v.Name + ");"));
+        }
     }
 
     /// <summary>Local-array adjoints rented from the pool: (element type, adjoint name), returned after the reverse sweep.</summary>
@@ -981,7 +1054,7 @@ internal sealed class AdjointBuilder
         var returns = new List<CodeNode>();
         for (int i = 0; i < u.Args.Length; i++)
         {
-            if (!u.Differentiable[i])
+            if (!u.Differentiable[i] || i == u.Output)
             {
                 continue;
             }

@@ -255,6 +255,12 @@ internal sealed class UserCallExpr : Expr
 
     /// <summary>Which arguments have a gradient parameter in the pullback.</summary>
     public bool[] Differentiable { get; }
+
+    /// <summary>
+    /// For a vector-valued callee (void, result written into its last span parameter), the index of that output
+    /// argument; -1 for a scalar-valued callee.
+    /// </summary>
+    public int Output { get; init; } = -1;
 }
 
 /// <summary>A conversion between float and double.</summary>
@@ -291,7 +297,10 @@ internal sealed class AssignStmt : Stmt
     public OpaqueExpr? Index { get; }
 
     /// <summary>The creation of a local array (<c>a = new double[n]</c>): its adjoint array is rented here.</summary>
-    public bool IsArrayCreation => Target.IsArray && Index is null;
+    public bool IsArrayCreation => Target.IsArray && Index is null && !IsVectorCall;
+
+    /// <summary>A call of a vector-valued method that writes its whole result into the local array <see cref="Target"/>.</summary>
+    public bool IsVectorCall => Value is UserCallExpr { Output: >= 0 };
 
     public Expr Value { get; }
 

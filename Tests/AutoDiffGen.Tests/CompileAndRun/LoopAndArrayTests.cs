@@ -250,53 +250,9 @@ public sealed class LoopAndArrayTests
         }
         """;
 
-    private static readonly Lazy<CompiledAssembly> Compiled = new(() => TestCompiler.Compile(Subjects + Drivers(), "LoopAndArrayTests"));
+    private static readonly ArrayMethodCheck Check = new(Subjects, Methods, "Loops", "LoopAndArrayTests");
 
-    private static string Drivers()
-    {
-        var b = new StringBuilder("public static class Drivers\n{\n");
-        foreach (string m in Methods.Concat(new[] { "Weighted" }).Distinct())
-        {
-            if (m == "Weighted")
-            {
-                continue;
-            }
-
-            b.Append("    public static double ").Append(m).Append("Gradient(double[] w, double a, double[] dw, double[] da) { double v = Subjects.").Append(m)
-             .Append("Gradient(w, a, dw, out double d); da[0] = d; return v; }\n");
-            b.Append("    public static void ").Append(m).Append("Pullback(double[] w, double a, double seed, double[] dw, double[] da) { double d = da[0]; Subjects.").Append(m)
-             .Append("Pullback(w, a, seed, dw, ref d); da[0] = d; }\n");
-            b.Append("    public static double ").Append(m).Append("Loop(double[] w, double a, double[] dw, int n) { double s = 0; for (int i = 0; i < n; i++) s += Subjects.").Append(m)
-             .Append("Gradient(w, a, dw, out double d) + d; return s; }\n");
-        }
-
-        return b.Append("}\n").ToString();
-    }
-
-    private static double Primal(string method, double[] w, double a)
-        => (double)Compiled.Value.Method("Loops.Subjects", method).Invoke(null, new object[] { w, a })!;
-
-    private static (double Value, double[] Dw, double Da) Gradient(string method, double[] w, double a)
-    {
-        double[] dw = Enumerable.Repeat(123.0, w.Length).ToArray(); // Gradient overwrites whatever is there.
-        double[] da = { 0 };
-        double v = (double)Compiled.Value.Method("Loops.Drivers", method + "Gradient").Invoke(null, new object[] { w, a, dw, da })!;
-        return (v, dw, da[0]);
-    }
-
-    public static TheoryData<string, int> Cases()
-    {
-        var data = new TheoryData<string, int>();
-        foreach (string m in Methods)
-        {
-            for (int p = 0; p < 3; p++)
-            {
-                data.Add(m, p);
-            }
-        }
-
-        return data;
-    }
+    public static TheoryData<string, int> Cases() => ArrayMethodCheck.Cases(Methods, points: 3);
 
     private static (double[] W, double A) Point(int index)
     {
@@ -310,44 +266,7 @@ public sealed class LoopAndArrayTests
     public void LoopMethod_AtPoint_GradientAndPullbackMatchFiniteDifferences(string method, int pointIndex)
     {
         (double[] w, double a) = Point(pointIndex);
-        (double value, double[] dw, double da) = Gradient(method, w, a);
-        Assert.Equal(Primal(method, w, a), value);
-
-        for (int i = 0; i <= w.Length; i++)
-        {
-            double Shifted(double h)
-            {
-                double[] ws = (double[])w.Clone();
-                double ash = a;
-                if (i < w.Length)
-                {
-                    ws[i] += h;
-                }
-                else
-                {
-                    ash += h;
-                }
-
-                return Primal(method, ws, ash);
-            }
-
-            double step = 1e-6;
-            double fd = (Shifted(step) - Shifted(-step)) / (2 * step);
-            double actual = i < w.Length ? dw[i] : da;
-            Assert.True(Math.Abs(fd - actual) <= 1e-5 * Math.Max(1, Math.Abs(fd)),
-                string.Create(CultureInfo.InvariantCulture, $"{method} d/d{(i < w.Length ? "w[" + i + "]" : "a")}: finite differences {fd}, gradient {actual}"));
-        }
-
-        // Pullback: adds seed * gradient into pre-filled buffers.
-        double[] pw = Enumerable.Range(0, w.Length).Select(k => 0.25 * k).ToArray();
-        double[] pa = { -2.0 };
-        Compiled.Value.Method("Loops.Drivers", method + "Pullback").Invoke(null, new object[] { w, a, 1.7, pw, pa });
-        for (int k = 0; k < w.Length; k++)
-        {
-            Assert.Equal((0.25 * k) + (1.7 * dw[k]), pw[k], 10);
-        }
-
-        Assert.Equal(-2.0 + (1.7 * da), pa[0], 10);
+        Check.AgreesWithFiniteDifferences(method, w, a);
     }
 
     [Fact]
@@ -356,7 +275,7 @@ public sealed class LoopAndArrayTests
         double[] w = { 0.1, 0.2, 0.3 };
         double[] dw = { 7, 7 };
         var e = Assert.Throws<TargetInvocationException>(() =>
-            Compiled.Value.Method("Loops.Drivers", "DotGradient").Invoke(null, new object[] { w, 1.0, dw, new double[1] }));
+            Check.Compiled.Method("Loops.Drivers", "DotGradient").Invoke(null, new object[] { w, 1.0, dw, new double[1] }));
         var argument = Assert.IsType<ArgumentException>(e.InnerException);
         Assert.Contains("'dw'", argument.Message, StringComparison.Ordinal);
         Assert.Contains("'w'", argument.Message, StringComparison.Ordinal);
@@ -370,21 +289,7 @@ public sealed class LoopAndArrayTests
     public void LoopGradient_SteadyState_AllocatesNothing(string method)
     {
         (double[] w, double a) = Point(0);
-        double[] dw = new double[w.Length];
-        MethodInfo loop = Compiled.Value.Method("Loops.Drivers", method + "Loop");
-        long Measure(int calls)
-        {
-            object[] args = { w, a, dw, calls };
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            loop.Invoke(null, args);
-            return GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-
-        Measure(50);
-        Measure(50);
-
-        // The reflection call has a fixed cost; 4000 more calls must not add anything (the tape is reused).
-        long extra = Measure(6000) - Measure(2000);
+        long extra = Check.BytesFor4000Calls(method, w, a);
         Assert.True(extra < 64, $"{method}: {extra} bytes for 4000 extra calls");
     }
 
@@ -392,17 +297,7 @@ public sealed class LoopAndArrayTests
     public void LocalArrays_SteadyState_AllocateOnlyWhatThePrimalAllocates()
     {
         (double[] w, double a) = Point(1);
-        double[] dw = new double[w.Length];
-        MethodInfo loop = Compiled.Value.Method("Loops.Drivers", "LocalSoftmaxLoop");
-        long Measure(int calls)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            loop.Invoke(null, new object[] { w, a, dw, calls });
-            return GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-
-        Measure(2000);
-        long perCall = (Measure(6000) - Measure(2000)) / 4000;
+        long perCall = Check.BytesFor4000Calls("LocalSoftmax", w, a) / 4000;
 
         // The primal's own new double[n] (24-byte header + 8 per element); the adjoint array is pooled. The
         // average may round up by a byte for a one-time allocation of the pool or the runtime.
@@ -412,14 +307,14 @@ public sealed class LoopAndArrayTests
     [Fact]
     public void NoDiffArray_GetsNoGradientParameter()
     {
-        MethodInfo weighted = Compiled.Value.Type("Loops.Subjects").GetMethods().Single(m => m.Name == "WeightedGradient");
+        MethodInfo weighted = Check.Compiled.Type("Loops.Subjects").GetMethods().Single(m => m.Name == "WeightedGradient");
         Assert.Equal(new[] { "w", "a", "c", "dw", "da" }, weighted.GetParameters().Select(p => p.Name));
     }
 
     [Fact]
     public void CountedLoop_CounterIsRecomputedNotRecorded()
     {
-        string generated = Compiled.Value.GeneratedSources.Single(kv => kv.Key.Contains("NestedCounted", StringComparison.Ordinal)).Value;
+        string generated = Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains("NestedCounted", StringComparison.Ordinal)).Value;
         Assert.DoesNotContain("Push(i)", generated, StringComparison.Ordinal);
         Assert.DoesNotContain("Push(j)", generated, StringComparison.Ordinal);
         Assert.Contains("i = _s", generated, StringComparison.Ordinal);
