@@ -1072,7 +1072,7 @@ internal sealed class AdjointBuilder
                 }
                 else
                 {
-                    arguments.Add(Scratch(element, array.Var.Name + ".Length", reverse, returns));
+                    arguments.Add(u.AcceptsEmptyGradients ? "default" : Scratch(element, array.Var.Name + ".Length", reverse, returns));
                 }
 
                 continue;
@@ -1080,8 +1080,9 @@ internal sealed class AdjointBuilder
 
             if (arg is OpaqueExpr { Kind: NumKind.Other } table)
             {
-                // An inactive array argument (a constant table): a scratch gradient whose result is dropped.
-                arguments.Add(Scratch(BodyLowering.KindType(u.Kind), table.Code.At(Code.Primary) + ".Length", reverse, returns));
+                // An inactive array argument (a constant table): a scratch gradient whose result is dropped, or
+                // none at all when the pullback skips empty gradients.
+                arguments.Add(u.AcceptsEmptyGradients ? "default" : Scratch(BodyLowering.KindType(u.Kind), table.Code.At(Code.Primary) + ".Length", reverse, returns));
                 continue;
             }
 

@@ -657,7 +657,7 @@ internal sealed partial class BodyLowering
             }
 
             (Expr[] args, bool[] differentiable) = LowerCallArguments(method, arguments, output: -1);
-            return new UserCallExpr(target, pullbackTarget, args, differentiable, kind);
+            return new UserCallExpr(target, pullbackTarget, args, differentiable, kind) { AcceptsEmptyGradients = DerivativeRegistry.AcceptsEmptyGradients(registered) };
         }
 
         return Guarded(invocation, DiagnosticIds.CallWithoutDerivative, new[] { Text(invocation.Syntax), display }, kind);
@@ -756,7 +756,11 @@ internal sealed partial class BodyLowering
             }
         }
 
-        current.Add(new AssignStmt(target, new UserCallExpr(callee, pullbackTarget, args, differentiable, target.Kind) { Output = output }, statementSyntax));
+        current.Add(new AssignStmt(target, new UserCallExpr(callee, pullbackTarget, args, differentiable, target.Kind)
+        {
+            Output = output,
+            AcceptsEmptyGradients = DerivativeRegistry.AcceptsEmptyGradients(registered),
+        }, statementSyntax));
     }
 
     /// <summary>The printed callee and pullback of a call (a pullback registered in another type is called there).</summary>

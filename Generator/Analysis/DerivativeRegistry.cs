@@ -107,6 +107,11 @@ internal sealed class DerivativeRegistry
         return false;
     }
 
+    /// <summary>A registered pullback that skips gradients passed as empty spans (<c>AcceptsEmptyGradients = true</c>).</summary>
+    public static bool AcceptsEmptyGradients(IMethodSymbol? pullback)
+        => pullback is not null && pullback.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DerivativeOfAttribute
+                                                                   && a.NamedArguments.Any(n => n.Key == "AcceptsEmptyGradients" && n.Value.Value is true));
+
     public static bool HasAttribute(ISymbol symbol, string metadataName)
         => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == metadataName);
 

@@ -261,6 +261,9 @@ internal sealed class UserCallExpr : Expr
     /// argument; -1 for a scalar-valued callee.
     /// </summary>
     public int Output { get; init; } = -1;
+
+    /// <summary>The pullback takes an empty span for an array gradient nobody needs (no scratch buffer).</summary>
+    public bool AcceptsEmptyGradients { get; init; }
 }
 
 /// <summary>A conversion between float and double.</summary>

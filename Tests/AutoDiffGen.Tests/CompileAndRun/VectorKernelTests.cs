@@ -186,6 +186,10 @@ public sealed class VectorKernelTests
         Assert.Contains("ArrayPool<double>.Shared.Rent", chain, StringComparison.Ordinal);
 
         Assert.Contains("PushSpan(u)", Generated("OverwrittenInLoop"), StringComparison.Ordinal);
+
+        // The constant matrix gets no gradient at all: MatVec's pullback accepts an empty span for it.
+        string matVec = Generated("MatVecScaled");
+        Assert.Contains("Kernels.MatVecPullback(m, w, 2, 6, false, y, new global::System.ReadOnlySpan<double>(_d_y, 0, y.Length), default, dw);", matVec, StringComparison.Ordinal);
     }
 
     [Theory]
