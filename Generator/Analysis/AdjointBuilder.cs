@@ -37,6 +37,8 @@ internal sealed class AdjointBuilder
         // Locals assigned once, outside every loop, never change afterwards: stable inside loops.
         var stable = new HashSet<Var>(positions.Where(p => p.Key.Target.Role == VarRole.Local && p.Key.Index is null && !p.Key.Target.IsArray
                                                          && p.Key.Target.AssignSites == 1 && p.Value.Loops.Count == 0).Select(p => p.Key.Target));
+        stableArrays.UnionWith(positions.Where(p => p.Key.IsArrayCreation && p.Key.Target.Role == VarRole.Local && p.Key.Target.AssignSites == 1 && p.Value.Loops.Count == 0)
+                                        .Select(p => p.Key.Target));
         FindRecomputable(body, stable);
         foreach ((AssignStmt a, bool inLoop) in assignments)
         {
@@ -193,7 +195,7 @@ internal sealed class AdjointBuilder
     /// once, at the top level of the body, from stable values (unassigned parameters, read-only inputs, loop
     /// counters and locals recomputed before them). They are then neither saved nor restored.
     /// </summary>
-    private static void FindRecomputable(List<Stmt> statements, HashSet<Var> stable)
+    private void FindRecomputable(List<Stmt> statements, HashSet<Var> stable)
     {
         foreach (Stmt s in statements)
         {
@@ -205,6 +207,7 @@ internal sealed class AdjointBuilder
                     break;
                 case LoopStmt loop:
                 {
+                    PlanCountedLoop(loop, stable);
                     var inner = new HashSet<Var>(stable);
                     if (loop.Counter is not null)
                     {
@@ -226,6 +229,72 @@ internal sealed class AdjointBuilder
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A counted loop whose start (and bound) read only stable values: the reverse sweep re-evaluates the start
+    /// instead of recording it, and, without break or return, computes the iteration count instead of counting.
+    /// </summary>
+    private void PlanCountedLoop(LoopStmt loop, HashSet<Var> stable)
+    {
+        if (loop.Counter is null || loop.Start is null || !IsStableHeader(loop.Start, stable))
+        {
+            return;
+        }
+
+        loop.StartIsStable = true;
+        NeedReads(loop.Start);
+        bool direction = loop.Comparison switch
+        {
+            "<" or "<=" => loop.Step > 0,
+            ">" or ">=" => loop.Step < 0,
+            _ => false,
+        };
+        if (direction && loop.Bound is not null && IsStableHeader(loop.Bound, stable) && loop.BreakFlag is null && loop.ReturnFlag is null)
+        {
+            loop.CountIsComputable = true;
+            NeedReads(loop.Bound);
+        }
+    }
+
+    private void NeedReads(OpaqueExpr e)
+    {
+        foreach (Var v in e.Reads)
+        {
+            Need(v);
+        }
+    }
+
+    /// <summary>
+    /// An integer loop header expression with the same value in the reverse sweep: it reads stable variables, and
+    /// arrays only through <c>.Length</c> of an input or of a local array created once.
+    /// </summary>
+    private bool IsStableHeader(OpaqueExpr e, HashSet<Var> stable)
+        => e.Reads.All(v => v.IsArray
+            ? (v.Role == VarRole.Parameter || stableArrays.Contains(v)) && OnlyLength(e.Code.Text, v.Name)
+            : IsStable(new VarExpr(v), stable));
+
+    /// <summary>Local arrays created once, outside every loop: their length never changes.</summary>
+    private readonly HashSet<Var> stableArrays = new();
+
+    /// <summary>Every mention of <paramref name="name"/> in <paramref name="code"/> is <c>name.Length</c>.</summary>
+    private static bool OnlyLength(string code, string name)
+    {
+        int at = 0;
+        while ((at = code.IndexOf(name, at, System.StringComparison.Ordinal)) >= 0)
+        {
+            bool startsToken = at == 0 || !(char.IsLetterOrDigit(code[at - 1]) || code[at - 1] == '_');
+            int end = at + name.Length;
+            bool endsToken = end == code.Length || !(char.IsLetterOrDigit(code[end]) || code[end] == '_');
+            if (startsToken && endsToken && string.CompareOrdinal(code, end, ".Length", 0, 7) != 0)
+            {
+                return false;
+            }
+
+            at = end;
+        }
+
+        return true;
     }
 
     private static bool IsStable(Expr e, HashSet<Var> stable)
@@ -552,24 +621,37 @@ internal sealed class AdjointBuilder
 
         bool needsReverse = bodyReverse.Count > 0;
         string? count = needsReverse ? names.Next("_n") : null;
+        bool computed = needsReverse && loop.CountIsComputable;
 
-        // A counted loop's counter is recomputed in the reverse sweep: i = start + (iteration - 1) * step.
-        string? start = needsReverse && loop.Counter is { Needed: true } ? names.Next("_s") : null;
-        if (start is not null)
+        // A counted loop's counter is recomputed in the reverse sweep: i = start + (iteration - 1) * step, with the
+        // start re-evaluated when it is stable and recorded otherwise.
+        string? start = null;
+        string? startCode = null;
+        if (needsReverse && loop.Counter is { Needed: true })
         {
-            bodyReverse.Insert(0, CodeNode.Line(loop.Counter!.Name + " = " + start + " + (" + count + " - 1)" + (loop.Step == 1 ? string.Empty : " * " + loop.Step.ToString(System.Globalization.CultureInfo.InvariantCulture)) + ";"));
-            if (loopDepth == 0)
+            if (loop.StartIsStable)
             {
-                declarations.Add(CodeNode.Line("int " + start + " = 0;"));
-                forward.Add(CodeNode.Line(start + " = " + loop.Counter.Name + ";"));
+                startCode = loop.Start!.Code.At(Code.Additive);
             }
             else
             {
-                forward.Add(CodeNode.Line("int " + start + " = " + loop.Counter.Name + ";"));
+                start = startCode = names.Next("_s");
+                if (loopDepth == 0)
+                {
+                    declarations.Add(CodeNode.Line("int " + start + " = 0;"));
+                    forward.Add(CodeNode.Line(start + " = " + loop.Counter.Name + ";"));
+                }
+                else
+                {
+                    forward.Add(CodeNode.Line("int " + start + " = " + loop.Counter.Name + ";"));
+                }
             }
+
+            bodyReverse.Insert(0, CodeNode.Line(loop.Counter.Name + " = " + CounterAt(startCode, count!, loop.Step) + ";"));
         }
+
         var body = new List<CodeNode>();
-        if (count is not null)
+        if (count is not null && !computed)
         {
             body.Add(CodeNode.Line(count + "++;"));
         }
@@ -580,7 +662,7 @@ internal sealed class AdjointBuilder
         }
 
         body.AddRange(bodyForward);
-        if (count is not null)
+        if (count is not null && !computed)
         {
             if (loopDepth == 0)
             {
@@ -608,7 +690,12 @@ internal sealed class AdjointBuilder
             return;
         }
 
-        if (loopDepth > 0)
+        if (computed)
+        {
+            // The iteration count follows from the start, the bound and the step: nothing is recorded.
+            reverse.Add(CodeNode.Line("int " + count + " = " + IterationCount(loop) + ";"));
+        }
+        else if (loopDepth > 0)
         {
             if (start is not null)
             {
@@ -629,6 +716,51 @@ internal sealed class AdjointBuilder
         }
 
         reverse.Add(CodeNode.Block("for (; " + count + " > 0; " + count + "--)", bodyReverse.ToEquatableArray()));
+    }
+
+    /// <summary>The counter in reversed iteration <paramref name="count"/> (counting down to 1): <c>start + (count - 1) * step</c>.</summary>
+    private static string CounterAt(string start, string count, int step)
+    {
+        int stride = System.Math.Abs(step);
+        string offset = stride == 1 ? "(" + count + " - 1)" : "(" + count + " - 1) * " + stride.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (start == "0")
+        {
+            return step > 0 ? (stride == 1 ? count + " - 1" : offset) : "-" + offset;
+        }
+
+        return start + (step > 0 ? " + " : " - ") + offset;
+    }
+
+    /// <summary>
+    /// The number of iterations of <c>for (i = S; i op B; i += step)</c>, as C#: folded when S and B are literals,
+    /// otherwise a guarded division (zero when the loop does not run).
+    /// </summary>
+    private static string IterationCount(LoopStmt loop)
+    {
+        bool up = loop.Step > 0;
+        int stride = System.Math.Abs(loop.Step);
+        bool inclusive = loop.Comparison is "<=" or ">=";
+        string s = loop.Start!.Code.At(Code.Additive + 1);
+        string b = loop.Bound!.Code.At(Code.Additive + 1);
+        if (int.TryParse(loop.Start.Code.Text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int sv)
+            && int.TryParse(loop.Bound.Code.Text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int bv))
+        {
+            long span = up ? (long)bv - sv : (long)sv - bv;
+            long n = inclusive ? (span < 0 ? 0 : (span / stride) + 1) : (span <= 0 ? 0 : (span + stride - 1) / stride);
+            return n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        string high = up ? b : s;
+        string low = up ? s : b;
+        string difference = low == "0" ? high : high + " - " + low;
+        string iterations = (inclusive, stride) switch
+        {
+            (false, 1) => difference,
+            (false, _) => "(" + difference + " + " + (stride - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + ") / " + stride.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            (true, 1) => difference + " + 1",
+            (true, _) => "(" + difference + ") / " + stride.ToString(System.Globalization.CultureInfo.InvariantCulture) + " + 1",
+        };
+        return high + (inclusive ? " >= " : " > ") + low + " ? " + iterations + " : 0";
     }
 
     private static string FirstLine(Microsoft.CodeAnalysis.SyntaxNode syntax)

@@ -225,7 +225,7 @@ internal sealed partial class BodyLowering
                 AddLocal(control.Symbol);
                 Var element = vars[control.Symbol];
                 element.AssignSites++;
-                current.Add(new AssignStmt(index, new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>()), null));
+                current.Add(new AssignStmt(index, new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>()), null) { IsCounterStep = true });
                 var condition = new OpaqueExpr(new Code(index.Name + " < " + array.Name + ".Length", 10), NumKind.Other, new List<Var> { index, array });
                 loopDepth++;
                 var indexExpr = new OpaqueExpr(new Code(index.Name, Code.Primary), NumKind.Other, new List<Var> { index });
@@ -234,9 +234,17 @@ internal sealed partial class BodyLowering
                     ? new OpaqueExpr(new Code(array.Name + "[" + index.Name + "]", Code.Primary), NumKind.Other, new List<Var> { array, index })
                     : new ElemExpr(array, indexExpr), loop.LoopControlVariable.Syntax));
                 body.AddRange(LowerBlock(loop.Body));
-                var increment = new List<Stmt> { new AssignStmt(index, new OpaqueExpr(new Code(index.Name + " + 1", Code.Additive), NumKind.Other, new List<Var> { index }), null) };
+                var increment = new List<Stmt> { new AssignStmt(index, new OpaqueExpr(new Code(index.Name + " + 1", Code.Additive), NumKind.Other, new List<Var> { index }), null) { IsCounterStep = true } };
                 loopDepth--;
-                current.Add(new LoopStmt(condition, testFirst: true, body, increment, loop.Syntax));
+                current.Add(new LoopStmt(condition, testFirst: true, body, increment, loop.Syntax)
+                {
+                    // A counted loop over the array: k from 0 while k < xs.Length.
+                    Counter = index,
+                    Step = 1,
+                    Start = new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>()),
+                    Bound = new OpaqueExpr(new Code(array.Name + ".Length", Code.Primary), NumKind.Other, new List<Var> { array }),
+                    Comparison = "<",
+                });
                 break;
             }
 
@@ -288,9 +296,38 @@ internal sealed partial class BodyLowering
             if (before is AssignStmt init && init.Target == counter)
             {
                 init.IsCounterStep = true;
+                IOperation? initial = loop.Before.SelectMany(b => b.DescendantsAndSelf()).OfType<IVariableDeclaratorOperation>()
+                    .FirstOrDefault(d => SymbolEqualityComparer.Default.Equals(d.Symbol, local))?.Initializer?.Value;
+                lowered.Start = initial is not null && IsPure(initial) ? init.Value as OpaqueExpr : null;
+            }
+        }
+
+        // counter < bound (or bound > counter, <=, >, >=): the reverse sweep may compute the iteration count.
+        if (loop.Condition is IBinaryOperation { OperatorMethod: null } comparison)
+        {
+            bool counterLeft = comparison.LeftOperand is ILocalReferenceOperation l && SymbolEqualityComparer.Default.Equals(l.Local, local);
+            bool counterRight = comparison.RightOperand is ILocalReferenceOperation r && SymbolEqualityComparer.Default.Equals(r.Local, local);
+            string? op = comparison.OperatorKind switch
+            {
+                BinaryOperatorKind.LessThan => counterLeft ? "<" : ">",
+                BinaryOperatorKind.LessThanOrEqual => counterLeft ? "<=" : ">=",
+                BinaryOperatorKind.GreaterThan => counterLeft ? ">" : "<",
+                BinaryOperatorKind.GreaterThanOrEqual => counterLeft ? ">=" : "<=",
+                _ => null,
+            };
+            IOperation boundOperation = counterLeft ? comparison.RightOperand : comparison.LeftOperand;
+            if (op is not null && counterLeft != counterRight && boundOperation.Type?.SpecialType == SpecialType.System_Int32 && IsPure(boundOperation)
+                && LowerInactive(boundOperation) is OpaqueExpr { Kind: NumKind.Other } bound)
+            {
+                lowered.Bound = bound;
+                lowered.Comparison = op;
             }
         }
     }
+
+    /// <summary>An integer expression that can be evaluated again without effects: no calls, no assignments.</summary>
+    private static bool IsPure(IOperation operation)
+        => !operation.DescendantsAndSelf().Any(o => o is IInvocationOperation or IAssignmentOperation or IIncrementOrDecrementOperation or IObjectCreationOperation);
 
     private Var? ForEachSource(IForEachLoopOperation loop)
     {

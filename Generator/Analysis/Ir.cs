@@ -419,6 +419,27 @@ internal sealed class LoopStmt : Stmt
 
     /// <summary>The counter's step (+1 or -1, or another constant).</summary>
     public int Step { get; set; }
+
+    /// <summary>A counted loop's start value (<c>int i = Start</c>).</summary>
+    public OpaqueExpr? Start { get; set; }
+
+    /// <summary>A counted loop's bound, when the condition is <c>counter Comparison Bound</c>.</summary>
+    public OpaqueExpr? Bound { get; set; }
+
+    /// <summary>One of <c>&lt; &lt;= &gt; &gt;=</c>, with the counter on the left.</summary>
+    public string? Comparison { get; set; }
+
+    /// <summary>
+    /// Set by planning: the start value reads only values that are the same in the reverse sweep, so it is
+    /// re-evaluated there instead of recorded.
+    /// </summary>
+    public bool StartIsStable { get; set; }
+
+    /// <summary>
+    /// Set by planning: the iteration count follows from a stable start, step and bound (no break or return), so
+    /// the reverse sweep computes it instead of counting iterations and recording the count.
+    /// </summary>
+    public bool CountIsComputable { get; set; }
 }
 
 internal sealed class BreakStmt : Stmt

@@ -17,6 +17,7 @@ public sealed class LoopAndArrayTests
     {
         "Dot", "ExtendedRosenbrock", "SpanWhileBreakContinue", "ForeachSpan", "DoWhile", "NestedCounted", "ReturnInsideLoop",
         "OverwrittenEveryIteration", "LocalSoftmax", "LocalCompoundWrites", "Recursive", "NoDiffArrayRead", "RuntimeKernels",
+        "CountedWithBreak", "ShiftingStart", "DescendingInclusive", "ForeachInsideCounted",
     };
 
     private const string Subjects = """
@@ -236,6 +237,80 @@ public sealed class LoopAndArrayTests
                 return Kernels.Dot(w, shifted) * a + Kernels.LogSumExp(shifted) + Kernels.Mean(w);
             }
 
+            // Inclusive bound, step 2, and a break: the count is recorded, the start is not.
+            [Differentiable]
+            public static double CountedWithBreak(double[] w, double a)
+            {
+                double s = a;
+                for (int k = 0; k < 2; k++)
+                {
+                    for (int i = 1; i <= w.Length; i += 2)
+                    {
+                        if (w[i - 1] * a > 0.9)
+                        {
+                            break;
+                        }
+
+                        s = s * Math.Sin(w[i - 1] + s) + a;
+                    }
+                }
+
+                return s;
+            }
+
+            // An inner start that changes between outer iterations: recorded, not re-evaluated.
+            [Differentiable]
+            public static double ShiftingStart(double[] w, double a)
+            {
+                double s = 0;
+                int start = 0;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    for (int j = start; j < w.Length; j += 3)
+                    {
+                        s = s * 0.5 + w[j] * a * w[i];
+                    }
+
+                    start = (start + 1) % 2;
+                }
+
+                return s * s;
+            }
+
+            [Differentiable]
+            public static double DescendingInclusive(double[] w, double a)
+            {
+                double s = 1;
+                for (int k = 0; k < 2; k++)
+                {
+                    for (int i = w.Length - 1; i >= 0; i -= 2)
+                    {
+                        s = s * Math.Exp(w[i] * a * 0.3) - w[i];
+                    }
+                }
+
+                return s;
+            }
+
+            [Differentiable]
+            public static double ForeachInsideCounted(double[] w, double a)
+            {
+                double[] t = new double[3];
+                t[0] = a;
+                t[1] = w[0] * a;
+                t[2] = w[1];
+                double s = 0;
+                for (int k = 0; k < w.Length; k++)
+                {
+                    foreach (double v in t)
+                    {
+                        s = s * 0.7 + v * w[k];
+                    }
+                }
+
+                return s;
+            }
+
             [Differentiable]
             public static double Weighted(double[] w, double a, [NoDiff] double[] c)
             {
@@ -317,6 +392,11 @@ public sealed class LoopAndArrayTests
         string generated = Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains("NestedCounted", StringComparison.Ordinal)).Value;
         Assert.DoesNotContain("Push(i)", generated, StringComparison.Ordinal);
         Assert.DoesNotContain("Push(j)", generated, StringComparison.Ordinal);
-        Assert.Contains("i = _s", generated, StringComparison.Ordinal);
+
+        // Starts and bounds read only stable values: iteration counts are computed, not recorded.
+        Assert.DoesNotContain("PopInt", generated, StringComparison.Ordinal);
+        Assert.Contains("i = _n1 - 1;", generated, StringComparison.Ordinal);
+        Assert.Contains("j = w.Length - 1 - (_n0 - 1);", generated, StringComparison.Ordinal);
+        Assert.Contains("int _n0 = (w.Length - 1) > i ? (w.Length - 1) - i : 0;", generated, StringComparison.Ordinal);
     }
 }
