@@ -37,6 +37,7 @@ internal sealed class AdjointBuilder
         // Locals assigned once, outside every loop, never change afterwards: stable inside loops.
         var stable = new HashSet<Var>(positions.Where(p => p.Key.Target.Role == VarRole.Local && p.Key.Index is null && !p.Key.Target.IsArray
                                                          && p.Key.Target.AssignSites == 1 && p.Value.Loops.Count == 0).Select(p => p.Key.Target));
+        MarkMutated(body);
         stableArrays.UnionWith(positions.Where(p => p.Key.IsArrayCreation && p.Key.Target.Role == VarRole.Local && p.Key.Target.AssignSites == 1 && p.Value.Loops.Count == 0)
                                         .Select(p => p.Key.Target));
         FindRecomputable(body, stable);
@@ -64,6 +65,16 @@ internal sealed class AdjointBuilder
             Var v = a.Target;
             if (a.IsCounterStep || a.IsArrayCreation || a.IsRecomputed)
             {
+                continue;
+            }
+
+            if (a.IsInverted)
+            {
+                if (NeedsSave(a, v))
+                {
+                    undone.Add(a);
+                }
+
                 continue;
             }
 
@@ -108,6 +119,9 @@ internal sealed class AdjointBuilder
             }
         }
     }
+
+    /// <summary>Integer updates the reverse sweep undoes with their inverse (their old value is needed there).</summary>
+    private readonly HashSet<AssignStmt> undone = new();
 
     private bool currentInLoop;
     private bool currentRecomputed;
@@ -201,7 +215,19 @@ internal sealed class AdjointBuilder
         {
             switch (s)
             {
+                case AssignStmt { Inverse: not null } a when a.Inverse.Reads.All(v => v == a.Target || IsStable(new VarExpr(v), stable)):
+                    // i += e with a stable e: undone in the reverse sweep, never recorded.
+                    a.IsInverted = true;
+                    NeedReads(a.Inverse);
+                    break;
                 case IfStmt i:
+                    if (IsStable(i.Condition, stable))
+                    {
+                        // A condition on counters and stable values: re-evaluated in the reverse sweep, never recorded.
+                        i.ConditionIsStable = true;
+                        NeedReads(i.Condition);
+                    }
+
                     FindRecomputable(i.Then, stable);
                     FindRecomputable(i.Else, stable);
                     break;
@@ -227,6 +253,31 @@ internal sealed class AdjointBuilder
                     FindRecomputable(loop.Body, inner);
                     break;
                 }
+            }
+        }
+    }
+
+    /// <summary>Arrays that a forward-only statement mentions (it may write them) are not stable.</summary>
+    private static void MarkMutated(List<Stmt> statements)
+    {
+        foreach (Stmt s in statements)
+        {
+            switch (s)
+            {
+                case ForwardOnlyStmt f:
+                    foreach (Var v in f.Reads.Where(v => v.IsArray))
+                    {
+                        v.IsMutated = true;
+                    }
+
+                    break;
+                case IfStmt i:
+                    MarkMutated(i.Then);
+                    MarkMutated(i.Else);
+                    break;
+                case LoopStmt l:
+                    MarkMutated(l.Body);
+                    break;
             }
         }
     }
@@ -299,12 +350,12 @@ internal sealed class AdjointBuilder
 
     private static bool IsStable(Expr e, HashSet<Var> stable)
     {
-        bool StableVar(Var v) => stable.Contains(v) || (v.Role == VarRole.Parameter && (v.IsArray || v.AssignSites == 0));
+        bool StableVar(Var v) => stable.Contains(v) || (v.Role == VarRole.Parameter && (v.IsArray ? !v.IsMutated : v.AssignSites == 0));
         return e switch
         {
             LitExpr => true,
             VarExpr v => StableVar(v.Var),
-            ElemExpr el => el.Array.Role == VarRole.Parameter && el.Index.Reads.All(StableVar),
+            ElemExpr el => el.Array.Role == VarRole.Parameter && !el.Array.IsMutated && el.Index.Reads.All(StableVar),
             OpaqueExpr o => o.Reads.All(StableVar),
             NegExpr n => IsStable(n.Operand, stable),
             ConvertExpr c => IsStable(c.Operand, stable),
@@ -550,9 +601,15 @@ internal sealed class AdjointBuilder
                 (List<CodeNode> thenForward, List<CodeNode> thenReverse) = Build(i.Then);
                 (List<CodeNode> elseForward, List<CodeNode> elseReverse) = Build(i.Else);
                 string condition = i.Condition.Code.Text;
-                if (thenReverse.Count == 0 && elseReverse.Count == 0)
+                if ((thenReverse.Count == 0 && elseReverse.Count == 0) || i.ConditionIsStable)
                 {
+                    // No reverse work, or a condition with the same value in the reverse sweep: nothing recorded.
                     AddIf(forward, condition, thenForward, elseForward);
+                    if (thenReverse.Count > 0 || elseReverse.Count > 0)
+                    {
+                        AddIf(reverse, condition, thenReverse, elseReverse);
+                    }
+
                     break;
                 }
 
@@ -806,6 +863,14 @@ internal sealed class AdjointBuilder
                 PooledArrays.Add((element, v.Adjoint!));
             }
 
+            return;
+        }
+
+        if (undone.Contains(a))
+        {
+            // i += e  =>  the reverse sweep restores i -= e.
+            forward.Add(CodeNode.Line(v.Name + " = " + Print(a.Value).Text + ";"));
+            reverse.Add(CodeNode.Line(v.Name + " = " + a.Inverse!.Code.Text + ";"));
             return;
         }
 

@@ -325,6 +325,8 @@ internal sealed partial class BodyLowering
         }
     }
 
+    private static bool IsInteger(ITypeSymbol? type) => type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64;
+
     /// <summary>An integer expression that can be evaluated again without effects: no calls, no assignments.</summary>
     private static bool IsPure(IOperation operation)
         => !operation.DescendantsAndSelf().Any(o => o is IInvocationOperation or IAssignmentOperation or IIncrementOrDecrementOperation or IObjectCreationOperation);
@@ -353,9 +355,19 @@ internal sealed partial class BodyLowering
                 target.AssignSites++;
                 if (target.Kind == NumKind.Other)
                 {
-                    OpaqueExpr rhs = Opaque(compound.Value, statementSyntax, value => target.Name + " " + CompoundOperator(compound.OperatorKind) + " " + value.At(Code.Multiplicative + 1));
-                    rhs.Reads.Add(target);
-                    current.Add(new AssignStmt(target, rhs, statementSyntax));
+                    OpaqueExpr e = Opaque(compound.Value, statementSyntax, null);
+                    string operand = e.Code.At(Code.Multiplicative + 1);
+                    var rhs = new OpaqueExpr(new Code(target.Name + " " + CompoundOperator(compound.OperatorKind) + " " + operand, Code.Additive), e.Kind, new List<Var>(e.Reads) { target }, e.Guard);
+                    var statement = new AssignStmt(target, rhs, statementSyntax);
+                    if (IsInteger(compound.Target.Type) && compound.OperatorMethod is null && !e.Reads.Contains(target) && IsPure(compound.Value)
+                        && compound.OperatorKind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract)
+                    {
+                        // i += e is undone by i -= e.
+                        string inverse = target.Name + (compound.OperatorKind == BinaryOperatorKind.Add ? " - " : " + ") + operand;
+                        statement.Inverse = new OpaqueExpr(new Code(inverse, Code.Additive), NumKind.Other, new List<Var>(e.Reads) { target });
+                    }
+
+                    current.Add(statement);
                     return;
                 }
 
@@ -384,7 +396,13 @@ internal sealed partial class BodyLowering
                 bool up = increment.Kind is OperationKind.Increment;
                 if (target.Kind == NumKind.Other)
                 {
-                    current.Add(new AssignStmt(target, new OpaqueExpr(new Code(target.Name + (up ? " + 1" : " - 1"), Code.Additive), NumKind.Other, new List<Var> { target }), statementSyntax));
+                    var statement = new AssignStmt(target, new OpaqueExpr(new Code(target.Name + (up ? " + 1" : " - 1"), Code.Additive), NumKind.Other, new List<Var> { target }), statementSyntax);
+                    if (IsInteger(increment.Target.Type) && increment.OperatorMethod is null)
+                    {
+                        statement.Inverse = new OpaqueExpr(new Code(target.Name + (up ? " - 1" : " + 1"), Code.Additive), NumKind.Other, new List<Var> { target });
+                    }
+
+                    current.Add(statement);
                     return;
                 }
 

@@ -60,6 +60,9 @@ internal sealed class Var
 
     public int AssignSites { get; set; }
 
+    /// <summary>An array mentioned by a forward-only statement (a write, a call): its elements may change, so they are not stable.</summary>
+    public bool IsMutated { get; set; }
+
     public string? Adjoint { get; set; }
 }
 
@@ -315,6 +318,16 @@ internal sealed class AssignStmt : Stmt
     /// recomputes it at the start of each reversed iteration instead of recording it.
     /// </summary>
     public bool IsRecomputed { get; set; }
+
+    /// <summary>
+    /// For an integer update <c>i += e</c> / <c>i -= e</c> / <c>i++</c> whose <c>e</c> does not read <c>i</c>: the
+    /// expression that restores the old value from the new one (<c>i - e</c>). Integer arithmetic wraps, so the
+    /// inverse is exact.
+    /// </summary>
+    public OpaqueExpr? Inverse { get; set; }
+
+    /// <summary>Set by planning: <see cref="Inverse"/> reads only stable values, so the reverse sweep undoes the update instead of recording the old value.</summary>
+    public bool IsInverted { get; set; }
 }
 
 internal sealed class IfStmt : Stmt
@@ -328,6 +341,9 @@ internal sealed class IfStmt : Stmt
     }
 
     public OpaqueExpr Condition { get; }
+
+    /// <summary>Set by planning: the condition reads only stable values, so the reverse sweep re-evaluates it instead of recording the branch taken.</summary>
+    public bool ConditionIsStable { get; set; }
 
     public List<Stmt> Then { get; }
 

@@ -17,7 +17,7 @@ public sealed class LoopAndArrayTests
     {
         "Dot", "ExtendedRosenbrock", "SpanWhileBreakContinue", "ForeachSpan", "DoWhile", "NestedCounted", "ReturnInsideLoop",
         "OverwrittenEveryIteration", "LocalSoftmax", "LocalCompoundWrites", "Recursive", "NoDiffArrayRead", "RuntimeKernels",
-        "CountedWithBreak", "ShiftingStart", "DescendingInclusive", "ForeachInsideCounted",
+        "CountedWithBreak", "ShiftingStart", "DescendingInclusive", "ForeachInsideCounted", "RunningIndex", "MutatedTable",
     };
 
     private const string Subjects = """
@@ -311,6 +311,63 @@ public sealed class LoopAndArrayTests
                 return s;
             }
 
+            // A running index (l += e, undone in the reverse sweep) and conditions on counters (re-evaluated).
+            [Differentiable]
+            public static double RunningIndex(double[] w, double a)
+            {
+                double s = 0;
+                int l = 0;
+                for (int j = 0; j < 3; j++)
+                {
+                    double row = a;
+                    l = j;
+                    for (int i = 0; i < j + 1; i++)
+                    {
+                        row = row * w[l % 6] + a;
+                        l += 1 + (i % 2);
+                        l++;
+                    }
+
+                    if (j == 1)
+                    {
+                        s += row * row;
+                    }
+                    else
+                    {
+                        s += Math.Sin(row) * w[l % 6];
+                    }
+                }
+
+                return s;
+            }
+
+            [Differentiable]
+            public static double MutatedTable(double[] w, double a) => MutatedCore(w, a, new double[] { 1, -1, 2 });
+
+            // A [NoDiff] table changed by a call: its elements are not stable, so the branch taken is recorded.
+            [Differentiable]
+            public static double MutatedCore(double[] w, double a, [NoDiff] double[] table)
+            {
+                double s = 0;
+                for (int i = 0; i < 3; i++)
+                {
+                    if (table[i] > 0)
+                    {
+                        s += w[i] * a;
+                    }
+                    else
+                    {
+                        s -= Math.Exp(w[i]) * a;
+                    }
+
+                    Negate(table, i);
+                }
+
+                return s;
+            }
+
+            private static void Negate(double[] table, int i) => table[i] = -table[i];
+
             [Differentiable]
             public static double Weighted(double[] w, double a, [NoDiff] double[] c)
             {
@@ -392,6 +449,13 @@ public sealed class LoopAndArrayTests
         string generated = Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains("NestedCounted", StringComparison.Ordinal)).Value;
         Assert.DoesNotContain("Push(i)", generated, StringComparison.Ordinal);
         Assert.DoesNotContain("Push(j)", generated, StringComparison.Ordinal);
+
+        string running = Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains(".RunningIndex_", StringComparison.Ordinal)).Value;
+        Assert.Equal(2, running.Split("_tape.Push(l);").Length - 1); // the kill l = j, once in Gradient and once in Pullback
+        Assert.Contains("l = l - (1 + i % 2);", running, StringComparison.Ordinal);
+        Assert.DoesNotContain("PushBool", running, StringComparison.Ordinal);
+        Assert.DoesNotContain("Push(_c", running, StringComparison.Ordinal);
+        Assert.Contains("Push(_c", Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains(".MutatedCore_", StringComparison.Ordinal)).Value, StringComparison.Ordinal);
 
         // Starts and bounds read only stable values: iteration counts are computed, not recorded.
         Assert.DoesNotContain("PopInt", generated, StringComparison.Ordinal);
