@@ -24,9 +24,9 @@ namespace AutoDiffGen.Bench;
 public static partial class GmmObjective
 {
     /// <summary>
-    /// The GMM objective written the way the generator accepts it today: one method, scalar accumulators only (no
-    /// local arrays), so each main term is recomputed in a max pass and a sum pass of the log-sum-exp and
-    /// ||Q (x - mu)||^2 is accumulated row by row.
+    /// The GMM objective as a user would write it: exp of each log-diagonal and sum(q_k) once per component in local
+    /// arrays, the main term of every component per point in a local array reduced by the LogSumExp kernel, and
+    /// ||Q (x - mu)||^2 accumulated row by row with a running index into the packed lower triangle.
     /// </summary>
     /// <param name="alphas">Mixture weights (log space), length k.</param>
     /// <param name="means">Means, k rows of d.</param>
@@ -52,99 +52,69 @@ public static partial class GmmObjective
     {
         int icfSize = d * (d + 1) / 2;
 
-        // Sum over points of logsumexp_k(main term).
+        // exp(q) (the diagonal of Q_k) and sum(q_k), once per component.
+        double[] qDiag = new double[k * d];
+        double[] sumQ = new double[k];
+        for (int ik = 0; ik < k; ik++)
+        {
+            for (int j = 0; j < d; j++)
+            {
+                double q = icf[(ik * icfSize) + j];
+                qDiag[(ik * d) + j] = Math.Exp(q);
+                sumQ[ik] += q;
+            }
+        }
+
+        // Sum over points of logsumexp_k(alpha_k + sum(q_k) - 1/2 ||Q_k (x - mu_k)||^2).
+        double[] main = new double[k];
         double slse = 0;
         for (int ix = 0; ix < n; ix++)
         {
             int xBase = ix * d;
-            double mx = 0;
-            double sumExp = 0;
-
-            // Pass 0 finds the largest main term, pass 1 sums exp(main - max).
-            for (int pass = 0; pass < 2; pass++)
+            for (int ik = 0; ik < k; ik++)
             {
-                for (int ik = 0; ik < k; ik++)
+                int muBase = ik * d;
+                double sqnorm = 0;
+                for (int j = 0; j < d; j++)
                 {
-                    int muBase = ik * d;
-                    int qBase = ik * icfSize;
-                    double main = alphas[ik];
-                    double sqnorm = 0;
-                    for (int j = 0; j < d; j++)
+                    // Row j of Q (x - mu): exp(q_j) (x_j - mu_j) + sum_{i<j} L(j, i) (x_i - mu_i), where L(j, i)
+                    // sits at qBase + d + i (d - 1) - i (i - 1) / 2 + (j - i - 1).
+                    double row = qDiag[muBase + j] * (x[xBase + j] - means[muBase + j]);
+                    int l = (ik * icfSize) + d + j - 1;
+                    for (int i = 0; i < j; i++)
                     {
-                        double q = icf[qBase + j];
-                        main += q;
-
-                        // Row j of Q (x - mu): exp(q_j) (x_j - mu_j) + sum_{i<j} L(j, i) (x_i - mu_i), where L(j, i)
-                        // sits at qBase + d + i (d - 1) - i (i - 1) / 2 + (j - i - 1).
-                        double row = Math.Exp(q) * (x[xBase + j] - means[muBase + j]);
-                        int l = qBase + d + j - 1;
-                        for (int i = 0; i < j; i++)
-                        {
-                            row += icf[l] * (x[xBase + i] - means[muBase + i]);
-                            l += d - 2 - i;
-                        }
-
-                        sqnorm += row * row;
+                        row += icf[l] * (x[xBase + i] - means[muBase + i]);
+                        l += d - 2 - i;
                     }
 
-                    main -= 0.5 * sqnorm;
-                    if (pass == 0)
-                    {
-                        if (ik == 0 || main > mx)
-                        {
-                            mx = main;
-                        }
-                    }
-                    else
-                    {
-                        sumExp += Math.Exp(main - mx);
-                    }
+                    sqnorm += row * row;
                 }
+
+                main[ik] = alphas[ik] + sumQ[ik] - (0.5 * sqnorm);
             }
 
-            slse += Math.Log(sumExp) + mx;
+            slse += Kernels.LogSumExp(main);
         }
 
-        // logsumexp_k(alpha_k).
-        double amax = alphas[0];
-        for (int ik = 1; ik < k; ik++)
-        {
-            if (alphas[ik] > amax)
-            {
-                amax = alphas[ik];
-            }
-        }
-
-        double asum = 0;
-        for (int ik = 0; ik < k; ik++)
-        {
-            asum += Math.Exp(alphas[ik] - amax);
-        }
-
-        double lseAlphas = Math.Log(asum) + amax;
+        double lseAlphas = Kernels.LogSumExp(alphas);
 
         // Wishart prior: sum_k gamma^2 / 2 ||Q_k||_F^2 - m sum(q_k).
         double prior = 0;
         for (int ik = 0; ik < k; ik++)
         {
-            int qBase = ik * icfSize;
-            double sumQ = 0;
             double frobenius = 0;
             for (int j = 0; j < d; j++)
             {
-                double q = icf[qBase + j];
-                sumQ += q;
-                double e = Math.Exp(q);
-                frobenius += e * e;
+                frobenius += qDiag[(ik * d) + j] * qDiag[(ik * d) + j];
             }
 
             for (int j = d; j < icfSize; j++)
             {
-                double l = icf[qBase + j];
+                double l = icf[(ik * icfSize) + j];
                 frobenius += l * l;
             }
 
-            prior += 0.5 * gamma * gamma * frobenius - m * sumQ;
+            prior += (0.5 * gamma * gamma * frobenius) - (m * sumQ[ik]);
         }
 
         double constant = ObjectiveConstant(gamma, m, d, k, n);
