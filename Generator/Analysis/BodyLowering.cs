@@ -302,11 +302,13 @@ internal sealed partial class BodyLowering
             }
         }
 
-        // counter < bound (or bound > counter, <=, >, >=): the reverse sweep may compute the iteration count.
+        // counter < bound (or bound > counter, <=, >, >=, and counter + c < bound): the reverse sweep may compute
+        // the iteration count.
         if (loop.Condition is IBinaryOperation { OperatorMethod: null } comparison)
         {
-            bool counterLeft = comparison.LeftOperand is ILocalReferenceOperation l && SymbolEqualityComparer.Default.Equals(l.Local, local);
-            bool counterRight = comparison.RightOperand is ILocalReferenceOperation r && SymbolEqualityComparer.Default.Equals(r.Local, local);
+            int? leftOffset = CounterOffset(comparison.LeftOperand, local);
+            int? rightOffset = CounterOffset(comparison.RightOperand, local);
+            bool counterLeft = leftOffset is not null;
             string? op = comparison.OperatorKind switch
             {
                 BinaryOperatorKind.LessThan => counterLeft ? "<" : ">",
@@ -316,13 +318,34 @@ internal sealed partial class BodyLowering
                 _ => null,
             };
             IOperation boundOperation = counterLeft ? comparison.RightOperand : comparison.LeftOperand;
-            if (op is not null && counterLeft != counterRight && boundOperation.Type?.SpecialType == SpecialType.System_Int32 && IsPure(boundOperation)
-                && LowerInactive(boundOperation) is OpaqueExpr { Kind: NumKind.Other } bound)
+            int offset = leftOffset ?? rightOffset ?? 0;
+            var reads = new List<Var>();
+            if (op is not null && (leftOffset is null) != (rightOffset is null) && boundOperation.Type?.SpecialType == SpecialType.System_Int32 && IsPure(boundOperation)
+                && !boundOperation.DescendantsAndSelf().OfType<IConversionOperation>().Any(c => DerivativeRegistry.IsFloating(c.Operand.Type))
+                && printer.Print(boundOperation, reads) is Code boundCode)
             {
-                lowered.Bound = bound;
+                // counter + c < B  is  counter < B - c.
+                Code shifted = offset == 0 ? boundCode
+                    : int.TryParse(boundCode.Text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int constant)
+                        ? new Code((constant - offset).ToString(System.Globalization.CultureInfo.InvariantCulture), Code.Primary)
+                        : new Code(boundCode.At(Code.Additive) + (offset > 0 ? " - " : " + ") + System.Math.Abs(offset).ToString(System.Globalization.CultureInfo.InvariantCulture), Code.Additive);
+                lowered.Bound = new OpaqueExpr(shifted, NumKind.Other, reads);
                 lowered.Comparison = op;
             }
         }
+    }
+
+    /// <summary>0 for <c>counter</c>, c for <c>counter + c</c> and -c for <c>counter - c</c> (c an integer constant); null otherwise.</summary>
+    private static int? CounterOffset(IOperation operation, ILocalSymbol counter)
+    {
+        bool IsCounter(IOperation o) => o is ILocalReferenceOperation l && SymbolEqualityComparer.Default.Equals(l.Local, counter);
+        return operation switch
+        {
+            _ when IsCounter(operation) => 0,
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.Add, OperatorMethod: null, RightOperand.ConstantValue: { HasValue: true, Value: int c } } b when IsCounter(b.LeftOperand) => c,
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.Subtract, OperatorMethod: null, RightOperand.ConstantValue: { HasValue: true, Value: int c } } b when IsCounter(b.LeftOperand) => -c,
+            _ => null,
+        };
     }
 
     private static bool IsInteger(ITypeSymbol? type) => type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64;

@@ -18,6 +18,7 @@ public sealed class LoopAndArrayTests
         "Dot", "ExtendedRosenbrock", "SpanWhileBreakContinue", "ForeachSpan", "DoWhile", "NestedCounted", "ReturnInsideLoop",
         "OverwrittenEveryIteration", "LocalSoftmax", "LocalCompoundWrites", "Recursive", "NoDiffArrayRead", "RuntimeKernels",
         "CountedWithBreak", "ShiftingStart", "DescendingInclusive", "ForeachInsideCounted", "RunningIndex", "MutatedTable",
+        "OffsetConditions",
     };
 
     private const string Subjects = """
@@ -235,6 +236,24 @@ public sealed class LoopAndArrayTests
                 }
 
                 return Kernels.Dot(w, shifted) * a + Kernels.LogSumExp(shifted) + Kernels.Mean(w);
+            }
+
+            // counter + c < bound and counter - c >= bound: iteration counts computed from the shifted bound.
+            [Differentiable]
+            public static double OffsetConditions(double[] w, double a)
+            {
+                double s = a;
+                for (int i = 0; i + 1 < w.Length; i++)
+                {
+                    s += w[i] * w[i + 1] * s;
+                }
+
+                for (int j = w.Length - 1; j - 2 >= 0; j--)
+                {
+                    s = s * 0.5 + Math.Sin(w[j] * a);
+                }
+
+                return s;
             }
 
             // Inclusive bound, step 2, and a break: the count is recorded, the start is not.
@@ -456,6 +475,11 @@ public sealed class LoopAndArrayTests
         Assert.DoesNotContain("PushBool", running, StringComparison.Ordinal);
         Assert.DoesNotContain("Push(_c", running, StringComparison.Ordinal);
         Assert.Contains("Push(_c", Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains(".MutatedCore_", StringComparison.Ordinal)).Value, StringComparison.Ordinal);
+
+        string offsets = Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains(".OffsetConditions_", StringComparison.Ordinal)).Value;
+        Assert.DoesNotContain("++;", offsets, StringComparison.Ordinal);
+        Assert.Contains("int _n0 = (w.Length - 1) > 0 ? (w.Length - 1) : 0;", offsets, StringComparison.Ordinal);
+        Assert.Contains("int _n1 = (w.Length - 1) >= 2 ? (w.Length - 1) - 2 + 1 : 0;", offsets, StringComparison.Ordinal);
 
         // Starts and bounds read only stable values: iteration counts are computed, not recorded.
         Assert.DoesNotContain("PopInt", generated, StringComparison.Ordinal);
