@@ -75,7 +75,13 @@ internal sealed partial class BodyLowering
             return;
         }
 
-        ITypeSymbol? element = local.Type is IArrayTypeSymbol { Rank: 1 } arrayType && DerivativeRegistry.IsFloating(arrayType.ElementType) ? arrayType.ElementType : null;
+        // double[] and Span<double> locals hold elements (owned when created once with new T[n] or stackalloc).
+        ITypeSymbol? element = local.Type switch
+        {
+            IArrayTypeSymbol { Rank: 1 } arrayType when DerivativeRegistry.IsFloating(arrayType.ElementType) => arrayType.ElementType,
+            INamedTypeSymbol { IsGenericType: true } span when span.ConstructedFrom.ToDisplayString() == "System.Span<T>" && DerivativeRegistry.IsFloating(span.TypeArguments[0]) => span.TypeArguments[0],
+            _ => null,
+        };
         var v = new Var(names.Claim(local.Name), OperationPrinter.TypeName(local.Type), element is null ? KindOf(local.Type) : KindOf(element), VarRole.Local)
         {
             IsReference = !local.Type.IsValueType,
@@ -434,18 +440,18 @@ internal sealed partial class BodyLowering
                 return;
             }
 
-            case ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation { Indices.Length: 1 } element } assignment when OwnedArray(element.ArrayReference) is Var array:
+            case ISimpleAssignmentOperation { Target: var elementTarget } assignment when OwnedElement(elementTarget) is (Var array, IOperation elementIndex):
             {
-                // a[i] = e on a local array the method created.
-                OpaqueExpr index = Index(element.Indices[0]);
+                // a[i] = e on a local array (or span) the method created.
+                OpaqueExpr index = Index(elementIndex);
                 current.Add(new AssignStmt(array, LowerAs(assignment.Value, array.Kind), statementSyntax, index));
                 return;
             }
 
-            case ICompoundAssignmentOperation { Target: IArrayElementReferenceOperation { Indices.Length: 1 } element } compound when OwnedArray(element.ArrayReference) is Var array
-                                                                                                                                   && compound.OperatorKind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract or BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide:
+            case ICompoundAssignmentOperation { Target: var elementTarget } compound when OwnedElement(elementTarget) is (Var array, IOperation elementIndex)
+                                                                                       && compound.OperatorKind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract or BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide:
             {
-                OpaqueExpr index = Index(element.Indices[0]);
+                OpaqueExpr index = Index(elementIndex);
                 char op = compound.OperatorKind switch
                 {
                     BinaryOperatorKind.Add => '+',
@@ -516,7 +522,7 @@ internal sealed partial class BodyLowering
         {
             OpaqueExpr o = Opaque(value, value.Syntax, null);
             bool mayAlias = target.IsArray || target.Type.Contains("Span<double>") || target.Type.Contains("Span<float>");
-            if (target.Role == VarRole.Local && mayAlias && o.Reads.Any(r => r.IsArray) && value is not IArrayCreationOperation)
+            if (target.Role == VarRole.Local && mayAlias && o.Reads.Any(r => r.IsArray) && !IsCreation(value))
             {
                 // ReadOnlySpan<double> v = w; would hide w's elements from the derivative.
                 Report(DiagnosticIds.UnsupportedExpression, value.Syntax, Text(value.Syntax),
@@ -632,6 +638,14 @@ internal sealed partial class BodyLowering
         }
     }
 
+    /// <summary><c>a[i]</c> on an owned local array or span: the array and the index.</summary>
+    private (Var Array, IOperation Index)? OwnedElement(IOperation target) => target switch
+    {
+        IArrayElementReferenceOperation { Indices.Length: 1 } element when OwnedArray(element.ArrayReference) is Var array => (array, element.Indices[0]),
+        IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1, Instance: { } instance } indexer when OwnedArray(instance) is Var span => (span, indexer.Arguments[0].Value),
+        _ => null,
+    };
+
     private Var? ArrayVar(IOperation operation) => operation switch
     {
         IParameterReferenceOperation p when vars.TryGetValue(p.Parameter, out Var? v) && v.IsArray => v,
@@ -666,8 +680,8 @@ internal sealed partial class BodyLowering
                 || o is IAssignmentOperation { Target: ILocalReferenceOperation t } && SymbolEqualityComparer.Default.Equals(t.Local, local)).ToList();
             isOwned = scope is not null && writes.Count == 1 && writes[0] switch
             {
-                IVariableDeclaratorOperation d => (d.Initializer?.Value ?? (d.Parent as IVariableDeclarationOperation)?.Initializer?.Value) is IArrayCreationOperation { DimensionSizes.Length: 1 } && !InsideLoop(d),
-                ISimpleAssignmentOperation a => a.Value is IArrayCreationOperation { DimensionSizes.Length: 1 } && !InsideLoop(a),
+                IVariableDeclaratorOperation d => IsCreation(d.Initializer?.Value ?? (d.Parent as IVariableDeclarationOperation)?.Initializer?.Value) && !InsideLoop(d),
+                ISimpleAssignmentOperation a => IsCreation(a.Value) && !InsideLoop(a),
                 _ => false,
             };
             owned[local] = isOwned;
@@ -675,6 +689,16 @@ internal sealed partial class BodyLowering
 
         return isOwned ? v : null;
     }
+
+    /// <summary><c>new T[n]</c> (also converted to a span) or <c>stackalloc T[n]</c>: fresh, zeroed elements.</summary>
+    private static bool IsCreation(IOperation? value) => Unwrap(value) switch
+    {
+        IArrayCreationOperation { DimensionSizes.Length: 1 } => true,
+        { } other => OperationPrinter.IsStackAlloc(other, out _, out _),
+        null => false,
+    };
+
+    private static IOperation? Unwrap(IOperation? value) => value is IConversionOperation { IsImplicit: true } conversion ? conversion.Operand : value;
 
     private static bool InsideLoop(IOperation operation)
     {

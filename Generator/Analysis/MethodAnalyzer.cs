@@ -222,7 +222,9 @@ internal static class MethodAnalyzer
         {
             if (v.Role != VarRole.Parameter)
             {
-                declarations.Add(CodeNode.Line(v.Type + " " + v.Name + (v.IsReference ? " = default!;" : " = default;")));
+                // A span local may hold stackalloc memory: scoped, so the hoisted declaration can take it.
+                string scoped = v.IsArray && !v.IsReference ? "scoped " : string.Empty;
+                declarations.Add(CodeNode.Line(scoped + v.Type + " " + v.Name + (v.IsReference ? " = default!;" : " = default;")));
             }
 
             if (v.Active && v.IsScalar && v.Adjoint is null && v != lowering.Result)
@@ -236,7 +238,7 @@ internal static class MethodAnalyzer
             if (v.Active && v.IsArray && v.Role == VarRole.Local)
             {
                 v.Adjoint = names.Claim("_d_" + v.Name);
-                declarations.Add(CodeNode.Line(v.Type + " " + v.Adjoint + " = default!;"));
+                declarations.Add(CodeNode.Line(BodyLowering.KindType(v.Kind) + "[] " + v.Adjoint + " = default!;"));
             }
 
             if (v.Active && v.IsScalar && v != lowering.Result)

@@ -229,6 +229,13 @@ internal sealed class OperationPrinter
                 return size is null ? null : new Code("new " + TypeName(arrayType.ElementType) + "[" + size.Value.Text + "]", Code.Primary);
             }
 
+            case { Kind: OperationKind.None, Syntax: Microsoft.CodeAnalysis.CSharp.Syntax.StackAllocArrayCreationExpressionSyntax } when IsStackAlloc(operation, out IOperation? length, out ITypeSymbol? element):
+            {
+                // stackalloc T[n] (Roslyn has no IOperation node for it; its only child is the length).
+                Code? size = Print(length!, reads);
+                return size is null ? null : new Code("stackalloc " + TypeName(element!) + "[" + size.Value.Text + "]", Code.Primary);
+            }
+
             case IDefaultValueOperation defaultValue when defaultValue.Type is not null:
                 return new Code("default(" + TypeName(defaultValue.Type) + ")", Code.Primary);
             case IInterpolatedStringOperation interpolated:
@@ -236,6 +243,23 @@ internal sealed class OperationPrinter
             default:
                 return null;
         }
+    }
+
+    /// <summary><c>stackalloc T[n]</c> without an initializer: its length and element type.</summary>
+    public static bool IsStackAlloc(IOperation operation, out IOperation? length, out ITypeSymbol? element)
+    {
+        length = null;
+        element = null;
+        if (operation is not { Kind: OperationKind.None, Syntax: Microsoft.CodeAnalysis.CSharp.Syntax.StackAllocArrayCreationExpressionSyntax { Initializer: null } syntax }
+            || syntax.Type is not Microsoft.CodeAnalysis.CSharp.Syntax.ArrayTypeSyntax { RankSpecifiers.Count: 1 } arrayType
+            || operation.SemanticModel?.GetTypeInfo(arrayType.ElementType).Type is not ITypeSymbol type)
+        {
+            return false;
+        }
+
+        length = operation.ChildOperations.FirstOrDefault();
+        element = type;
+        return length is not null;
     }
 
     private Code? Interpolated(IInterpolatedStringOperation interpolated, List<Var> reads)

@@ -14,6 +14,7 @@ public sealed class VectorKernelTests
     private static readonly string[] Methods =
     {
         "ElementwiseChain", "MatMulLayer", "OverwrittenInLoop", "WrittenAfterKernel", "SoftmaxClassifier", "MatVecScaled", "Branchy",
+        "StackallocSpans",
     };
 
     private const string Subjects = """
@@ -112,6 +113,29 @@ public sealed class VectorKernelTests
                 double[] q = new double[2];
                 Kernels.Square(y, q);
                 return Kernels.Sum(q) * a;
+            }
+
+            // Span locals: stackalloc and new T[n] as intermediates, written element by element and by a kernel,
+            // read by foreach.
+            [Differentiable]
+            public static double StackallocSpans(double[] w, double a)
+            {
+                Span<double> t = stackalloc double[w.Length];
+                for (int i = 0; i < t.Length; i++)
+                {
+                    t[i] = w[i] * a;
+                }
+
+                t[0] += a * a;
+                Span<double> e = new double[w.Length];
+                Kernels.Exp(t, e);
+                double s = 0;
+                foreach (double v in e)
+                {
+                    s = (s * 0.5) + (v * t[1]);
+                }
+
+                return s + Kernels.Dot(t, w);
             }
 
             // A kernel call inside a branch decided by an active value.
