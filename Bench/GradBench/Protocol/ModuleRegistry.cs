@@ -20,6 +20,8 @@ internal sealed class ModuleRegistry
     public static ModuleRegistry Default { get; } = new(
     [
         new HelloModule(),
+        new LseModule(),
+        new LlsqModule(),
     ]);
 
     /// <summary>The module names, sorted.</summary>
