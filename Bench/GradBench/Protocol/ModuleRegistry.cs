@@ -22,6 +22,7 @@ internal sealed class ModuleRegistry
         new HelloModule(),
         new LseModule(),
         new LlsqModule(),
+        new DetModule(),
     ]);
 
     /// <summary>The module names, sorted.</summary>
