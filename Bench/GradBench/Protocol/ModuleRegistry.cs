@@ -16,13 +16,14 @@ internal sealed class ModuleRegistry
         this.modules = modules.ToDictionary(m => m.Name, StringComparer.Ordinal);
     }
 
-    /// <summary>The modules this tool implements.</summary>
+    /// <summary>hello, lse, llsq, det and gmm.</summary>
     public static ModuleRegistry Default { get; } = new(
     [
         new HelloModule(),
         new LseModule(),
         new LlsqModule(),
         new DetModule(),
+        new GmmModule(),
     ]);
 
     /// <summary>The module names, sorted.</summary>
