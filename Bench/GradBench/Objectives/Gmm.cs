@@ -56,6 +56,7 @@ internal static partial class Gmm
 
         // Σ_i logsumexp_k β_ik.
         double[] beta = new double[k];
+        double[] centred = new double[d];
         double slse = 0;
         for (int ix = 0; ix < n; ix++)
         {
@@ -64,16 +65,20 @@ internal static partial class Gmm
             {
                 int muBase = ik * d;
                 int lBase = ik * lSize;
+                for (int j = 0; j < d; j++)
+                {
+                    centred[j] = x[xBase + j] - mu[muBase + j];
+                }
 
                 // ‖Q_k (x_i - μ_k)‖², row by row: row j is exp(q_kj)(x_j - μ_j) + Σ_{c<j} L[j, c](x_c - μ_c).
                 double squaredNorm = 0;
                 for (int j = 0; j < d; j++)
                 {
-                    double row = diagonal[muBase + j] * (x[xBase + j] - mu[muBase + j]);
+                    double row = diagonal[muBase + j] * centred[j];
                     int lRow = lBase + (j * (j - 1) / 2);
                     for (int c = 0; c < j; c++)
                     {
-                        row += l[lRow + c] * (x[xBase + c] - mu[muBase + c]);
+                        row += l[lRow + c] * centred[c];
                     }
 
                     squaredNorm += row * row;
