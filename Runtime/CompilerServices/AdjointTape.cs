@@ -7,27 +7,43 @@ namespace AutoDiffGen.CompilerServices;
 /// <summary>
 /// The last-in-first-out store that generated adjoints use inside loops (Tapenade's PUSH/POP): the forward sweep
 /// pushes the values it overwrites and the branches it takes, the reverse sweep pops them in mirror order.
-/// One tape per thread is reused, so a steady-state call allocates nothing.
+/// Tapes are reused per thread (a small stack of them, so nested and recursive adjoint calls each get their own),
+/// so a steady-state call allocates nothing.
 /// </summary>
 /// <remarks>Used by generated code; not meant to be called directly.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class AdjointTape
 {
+    /// <summary>How many returned tapes a thread keeps: the deepest nesting of adjoint calls that reuses tapes.</summary>
+    private const int MaxPooled = 64;
+
+    // This thread's returned tapes, a stack: a call that rents while its caller holds a tape (a Pullback calling
+    // another Pullback, or itself recursively) takes the next one instead of allocating a new one each time.
     [ThreadStatic]
-    private static AdjointTape? cached;
+    private static AdjointTape?[]? pool;
+
+    [ThreadStatic]
+    private static int pooled;
 
     private double[] values = new double[256];
     private int valueCount;
     private int[] integers = new int[256];
     private int integerCount;
 
-    /// <summary>Takes this thread's tape (or a new one when it is in use, e.g. by a recursive call).</summary>
+    /// <summary>Takes one of this thread's returned tapes, or a new one when all are in use (e.g. by the callers of a recursive call).</summary>
     /// <returns>An empty tape.</returns>
     public static AdjointTape Rent()
     {
-        AdjointTape? tape = cached;
-        cached = null;
-        return tape ?? new AdjointTape();
+        AdjointTape?[]? tapes = pool;
+        if (tapes is not null && pooled > 0)
+        {
+            int top = --pooled;
+            AdjointTape tape = tapes[top]!;
+            tapes[top] = null;
+            return tape;
+        }
+
+        return new AdjointTape();
     }
 
     /// <summary>Gives the tape back for the next call on this thread.</summary>
@@ -37,7 +53,11 @@ public sealed class AdjointTape
         ArgumentNullException.ThrowIfNull(tape);
         tape.valueCount = 0;
         tape.integerCount = 0;
-        cached = tape;
+        AdjointTape?[] tapes = pool ??= new AdjointTape?[MaxPooled];
+        if (pooled < tapes.Length)
+        {
+            tapes[pooled++] = tape;
+        }
     }
 
     /// <summary>Saves a floating value.</summary>
