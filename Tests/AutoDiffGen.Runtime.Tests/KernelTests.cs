@@ -224,6 +224,12 @@ public class KernelTests
                 continue;
             }
 
+            if (c.Inputs[k].Length == 1)
+            {
+                // Shortened to empty: for MatMul and MatVec (AcceptsEmptyGradients) that means "not wanted" (EmptyGradientTests).
+                continue;
+            }
+
             double[][] gradients = c.Inputs.Select(spec => Enumerable.Repeat(42.0, spec.Length).ToArray()).ToArray();
             gradients[k] = gradients[k][..^1];
             var exception = Assert.ThrowsAny<ArgumentException>(() => c.Pullback(inputs, result, adjoint, gradients));
