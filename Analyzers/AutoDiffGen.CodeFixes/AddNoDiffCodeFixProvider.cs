@@ -18,8 +18,9 @@ namespace AutoDiffGen.CodeFixes;
 /// Marks a parameter of the [Differentiable] method <c>[NoDiff]</c> (a constant), where a diagnostic says an active
 /// value reaches something that has no derivative and the value comes from that parameter:
 /// ADG0005 (call without derivative), ADG0006 (math function without rule), ADG0008 (converted to an integer),
-/// ADG0009 (written outside the method), ADG0020 (passed to a [NoDiff] parameter); and ADG0010 for a ref, out or
-/// in parameter, which may be a constant but cannot carry a gradient.
+/// ADG0020 (passed to a [NoDiff] parameter); and ADG0010 for a ref, out or in parameter, which may be a constant but
+/// cannot carry a gradient. Not ADG0009: the analysis refuses every floating write outside the method, constant or
+/// not, so [NoDiff] would not remove it.
 /// The fix is not offered when the parameter is the method's last differentiable input (the method would then
 /// have nothing to differentiate, ADG0017), and it has no Fix All: which inputs are constants is a choice per
 /// parameter.
@@ -34,7 +35,7 @@ public sealed class AddNoDiffCodeFixProvider : CodeFixProvider
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(
         DiagnosticIds.CallWithoutDerivative, DiagnosticIds.NoDerivativeRule, DiagnosticIds.ActiveToInteger,
-        DiagnosticIds.ActiveWriteOutside, DiagnosticIds.UnsupportedParameter, DiagnosticIds.ActiveToNoDiffParameter);
+        DiagnosticIds.UnsupportedParameter, DiagnosticIds.ActiveToNoDiffParameter);
 
     /// <inheritdoc/>
     public override FixAllProvider? GetFixAllProvider() => null;
