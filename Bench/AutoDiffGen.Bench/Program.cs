@@ -1,12 +1,15 @@
 using System;
 using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 
 namespace AutoDiffGen.Bench;
 
 /// <summary>
 /// Entry point. <c>--verify</c> checks the gradients (generated vs hand-written vs central finite differences) and
-/// exits 1 on a mismatch; anything else goes to BenchmarkDotNet, e.g. <c>--filter '*' --job short</c>.
+/// exits 1 on a mismatch; <c>--analyzer</c> runs the live analyzer benchmark once (ShortRun); anything else goes to
+/// BenchmarkDotNet, e.g. <c>--filter '*' --job short</c>.
 /// </summary>
 public static class Program
 {
@@ -18,6 +21,12 @@ public static class Program
         if (Array.IndexOf(args, "--verify") >= 0)
         {
             return Verify();
+        }
+
+        if (Array.IndexOf(args, "--analyzer") >= 0)
+        {
+            BenchmarkRunner.Run<AnalyzerBenchmarks>(DefaultConfig.Instance.AddJob(Job.ShortRun));
+            return 0;
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
