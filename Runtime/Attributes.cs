@@ -61,4 +61,13 @@ public sealed class DerivativeOfAttribute : Attribute
 
     /// <summary>The name of the differentiated method.</summary>
     public string MethodName { get; }
+
+    /// <summary>
+    /// Whether the pullback accepts an empty <c>Span&lt;T&gt;</c> for an array gradient the caller does not need,
+    /// and then skips computing it. Generated code passes an empty span for an argument that carries no
+    /// derivative (the data matrix of a layer, a constant table) instead of a scratch buffer, which for a matrix
+    /// product saves as much work as the forward product itself. Off by default: a pullback without it gets a
+    /// pooled scratch buffer of the right length.
+    /// </summary>
+    public bool AcceptsEmptyGradients { get; set; }
 }

@@ -37,6 +37,9 @@ internal sealed class AdjointBuilder
         // Locals assigned once, outside every loop, never change afterwards: stable inside loops.
         var stable = new HashSet<Var>(positions.Where(p => p.Key.Target.Role == VarRole.Local && p.Key.Index is null && !p.Key.Target.IsArray
                                                          && p.Key.Target.AssignSites == 1 && p.Value.Loops.Count == 0).Select(p => p.Key.Target));
+        MarkMutated(body);
+        stableArrays.UnionWith(positions.Where(p => p.Key.IsArrayCreation && p.Key.Target.Role == VarRole.Local && p.Key.Target.AssignSites == 1 && p.Value.Loops.Count == 0)
+                                        .Select(p => p.Key.Target));
         FindRecomputable(body, stable);
         foreach ((AssignStmt a, bool inLoop) in assignments)
         {
@@ -62,6 +65,28 @@ internal sealed class AdjointBuilder
             Var v = a.Target;
             if (a.IsCounterStep || a.IsArrayCreation || a.IsRecomputed)
             {
+                continue;
+            }
+
+            if (a.IsInverted)
+            {
+                if (NeedsSave(a, v))
+                {
+                    undone.Add(a);
+                }
+
+                continue;
+            }
+
+            if (a.IsVectorCall)
+            {
+                // A kernel overwrites the whole array: its old contents go on the tape if anything reversed later reads them.
+                if (NeedsSave(a, v))
+                {
+                    UseTape();
+                    saves[a] = string.Empty;
+                }
+
                 continue;
             }
 
@@ -94,6 +119,9 @@ internal sealed class AdjointBuilder
             }
         }
     }
+
+    /// <summary>Integer updates the reverse sweep undoes with their inverse (their old value is needed there).</summary>
+    private readonly HashSet<AssignStmt> undone = new();
 
     private bool currentInLoop;
     private bool currentRecomputed;
@@ -134,7 +162,8 @@ internal sealed class AdjointBuilder
         foreach (AssignStmt r in list)
         {
             (int readerIndex, List<LoopStmt> readerLoops) = positions[r];
-            if (r == s || readerIndex < index)
+            // A vector-valued call reads its own output only after writing it (its pullback gets the result).
+            if ((r == s && !s.IsVectorCall) || readerIndex < index)
             {
                 return true;
             }
@@ -180,18 +209,31 @@ internal sealed class AdjointBuilder
     /// once, at the top level of the body, from stable values (unassigned parameters, read-only inputs, loop
     /// counters and locals recomputed before them). They are then neither saved nor restored.
     /// </summary>
-    private static void FindRecomputable(List<Stmt> statements, HashSet<Var> stable)
+    private void FindRecomputable(List<Stmt> statements, HashSet<Var> stable)
     {
         foreach (Stmt s in statements)
         {
             switch (s)
             {
+                case AssignStmt { Inverse: not null } a when a.Inverse.Reads.All(v => v == a.Target || IsStable(new VarExpr(v), stable)):
+                    // i += e with a stable e: undone in the reverse sweep, never recorded.
+                    a.IsInverted = true;
+                    NeedReads(a.Inverse);
+                    break;
                 case IfStmt i:
+                    if (IsStable(i.Condition, stable))
+                    {
+                        // A condition on counters and stable values: re-evaluated in the reverse sweep, never recorded.
+                        i.ConditionIsStable = true;
+                        NeedReads(i.Condition);
+                    }
+
                     FindRecomputable(i.Then, stable);
                     FindRecomputable(i.Else, stable);
                     break;
                 case LoopStmt loop:
                 {
+                    PlanCountedLoop(loop, stable);
                     var inner = new HashSet<Var>(stable);
                     if (loop.Counter is not null)
                     {
@@ -215,14 +257,105 @@ internal sealed class AdjointBuilder
         }
     }
 
+    /// <summary>Arrays that a forward-only statement mentions (it may write them) are not stable.</summary>
+    private static void MarkMutated(List<Stmt> statements)
+    {
+        foreach (Stmt s in statements)
+        {
+            switch (s)
+            {
+                case ForwardOnlyStmt f:
+                    foreach (Var v in f.Reads.Where(v => v.IsArray))
+                    {
+                        v.IsMutated = true;
+                    }
+
+                    break;
+                case IfStmt i:
+                    MarkMutated(i.Then);
+                    MarkMutated(i.Else);
+                    break;
+                case LoopStmt l:
+                    MarkMutated(l.Body);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A counted loop whose start (and bound) read only stable values: the reverse sweep re-evaluates the start
+    /// instead of recording it, and, without break or return, computes the iteration count instead of counting.
+    /// </summary>
+    private void PlanCountedLoop(LoopStmt loop, HashSet<Var> stable)
+    {
+        if (loop.Counter is null || loop.Start is null || !IsStableHeader(loop.Start, stable))
+        {
+            return;
+        }
+
+        loop.StartIsStable = true;
+        NeedReads(loop.Start);
+        bool direction = loop.Comparison switch
+        {
+            "<" or "<=" => loop.Step > 0,
+            ">" or ">=" => loop.Step < 0,
+            _ => false,
+        };
+        if (direction && loop.Bound is not null && IsStableHeader(loop.Bound, stable) && loop.BreakFlag is null && loop.ReturnFlag is null)
+        {
+            loop.CountIsComputable = true;
+            NeedReads(loop.Bound);
+        }
+    }
+
+    private void NeedReads(OpaqueExpr e)
+    {
+        foreach (Var v in e.Reads)
+        {
+            Need(v);
+        }
+    }
+
+    /// <summary>
+    /// An integer loop header expression with the same value in the reverse sweep: it reads stable variables, and
+    /// arrays only through <c>.Length</c> of an input or of a local array created once.
+    /// </summary>
+    private bool IsStableHeader(OpaqueExpr e, HashSet<Var> stable)
+        => e.Reads.All(v => v.IsArray
+            ? (v.Role == VarRole.Parameter || stableArrays.Contains(v)) && OnlyLength(e.Code.Text, v.Name)
+            : IsStable(new VarExpr(v), stable));
+
+    /// <summary>Local arrays created once, outside every loop: their length never changes.</summary>
+    private readonly HashSet<Var> stableArrays = new();
+
+    /// <summary>Every mention of <paramref name="name"/> in <paramref name="code"/> is <c>name.Length</c>.</summary>
+    private static bool OnlyLength(string code, string name)
+    {
+        int at = 0;
+        while ((at = code.IndexOf(name, at, System.StringComparison.Ordinal)) >= 0)
+        {
+            bool startsToken = at == 0 || !(char.IsLetterOrDigit(code[at - 1]) || code[at - 1] == '_');
+            int end = at + name.Length;
+            bool endsToken = end == code.Length || !(char.IsLetterOrDigit(code[end]) || code[end] == '_');
+            if (startsToken && endsToken && string.CompareOrdinal(code, end, ".Length", 0, 7) != 0)
+            {
+                return false;
+            }
+
+            at = end;
+        }
+
+        return true;
+    }
+
     private static bool IsStable(Expr e, HashSet<Var> stable)
     {
-        bool StableVar(Var v) => stable.Contains(v) || (v.Role == VarRole.Parameter && (v.IsArray || v.AssignSites == 0));
+        bool StableVar(Var v) => stable.Contains(v) || (v.Role == VarRole.Parameter && (v.IsArray ? !v.IsMutated : v.AssignSites == 0));
         return e switch
         {
             LitExpr => true,
             VarExpr v => StableVar(v.Var),
-            ElemExpr el => el.Array.Role == VarRole.Parameter && el.Index.Reads.All(StableVar),
+            ElemExpr el => el.Array.Role == VarRole.Parameter && !el.Array.IsMutated && el.Index.Reads.All(StableVar),
             OpaqueExpr o => o.Reads.All(StableVar),
             NegExpr n => IsStable(n.Operand, stable),
             ConvertExpr c => IsStable(c.Operand, stable),
@@ -468,9 +601,15 @@ internal sealed class AdjointBuilder
                 (List<CodeNode> thenForward, List<CodeNode> thenReverse) = Build(i.Then);
                 (List<CodeNode> elseForward, List<CodeNode> elseReverse) = Build(i.Else);
                 string condition = i.Condition.Code.Text;
-                if (thenReverse.Count == 0 && elseReverse.Count == 0)
+                if ((thenReverse.Count == 0 && elseReverse.Count == 0) || i.ConditionIsStable)
                 {
+                    // No reverse work, or a condition with the same value in the reverse sweep: nothing recorded.
                     AddIf(forward, condition, thenForward, elseForward);
+                    if (thenReverse.Count > 0 || elseReverse.Count > 0)
+                    {
+                        AddIf(reverse, condition, thenReverse, elseReverse);
+                    }
+
                     break;
                 }
 
@@ -539,24 +678,37 @@ internal sealed class AdjointBuilder
 
         bool needsReverse = bodyReverse.Count > 0;
         string? count = needsReverse ? names.Next("_n") : null;
+        bool computed = needsReverse && loop.CountIsComputable;
 
-        // A counted loop's counter is recomputed in the reverse sweep: i = start + (iteration - 1) * step.
-        string? start = needsReverse && loop.Counter is { Needed: true } ? names.Next("_s") : null;
-        if (start is not null)
+        // A counted loop's counter is recomputed in the reverse sweep: i = start + (iteration - 1) * step, with the
+        // start re-evaluated when it is stable and recorded otherwise.
+        string? start = null;
+        string? startCode = null;
+        if (needsReverse && loop.Counter is { Needed: true })
         {
-            bodyReverse.Insert(0, CodeNode.Line(loop.Counter!.Name + " = " + start + " + (" + count + " - 1)" + (loop.Step == 1 ? string.Empty : " * " + loop.Step.ToString(System.Globalization.CultureInfo.InvariantCulture)) + ";"));
-            if (loopDepth == 0)
+            if (loop.StartIsStable)
             {
-                declarations.Add(CodeNode.Line("int " + start + " = 0;"));
-                forward.Add(CodeNode.Line(start + " = " + loop.Counter.Name + ";"));
+                startCode = loop.Start!.Code.At(Code.Additive);
             }
             else
             {
-                forward.Add(CodeNode.Line("int " + start + " = " + loop.Counter.Name + ";"));
+                start = startCode = names.Next("_s");
+                if (loopDepth == 0)
+                {
+                    declarations.Add(CodeNode.Line("int " + start + " = 0;"));
+                    forward.Add(CodeNode.Line(start + " = " + loop.Counter.Name + ";"));
+                }
+                else
+                {
+                    forward.Add(CodeNode.Line("int " + start + " = " + loop.Counter.Name + ";"));
+                }
             }
+
+            bodyReverse.Insert(0, CodeNode.Line(loop.Counter.Name + " = " + CounterAt(startCode, count!, loop.Step) + ";"));
         }
+
         var body = new List<CodeNode>();
-        if (count is not null)
+        if (count is not null && !computed)
         {
             body.Add(CodeNode.Line(count + "++;"));
         }
@@ -567,7 +719,7 @@ internal sealed class AdjointBuilder
         }
 
         body.AddRange(bodyForward);
-        if (count is not null)
+        if (count is not null && !computed)
         {
             if (loopDepth == 0)
             {
@@ -595,7 +747,12 @@ internal sealed class AdjointBuilder
             return;
         }
 
-        if (loopDepth > 0)
+        if (computed)
+        {
+            // The iteration count follows from the start, the bound and the step: nothing is recorded.
+            reverse.Add(CodeNode.Line("int " + count + " = " + IterationCount(loop) + ";"));
+        }
+        else if (loopDepth > 0)
         {
             if (start is not null)
             {
@@ -616,6 +773,51 @@ internal sealed class AdjointBuilder
         }
 
         reverse.Add(CodeNode.Block("for (; " + count + " > 0; " + count + "--)", bodyReverse.ToEquatableArray()));
+    }
+
+    /// <summary>The counter in reversed iteration <paramref name="count"/> (counting down to 1): <c>start + (count - 1) * step</c>.</summary>
+    private static string CounterAt(string start, string count, int step)
+    {
+        int stride = System.Math.Abs(step);
+        string offset = stride == 1 ? "(" + count + " - 1)" : "(" + count + " - 1) * " + stride.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (start == "0")
+        {
+            return step > 0 ? (stride == 1 ? count + " - 1" : offset) : "-" + offset;
+        }
+
+        return start + (step > 0 ? " + " : " - ") + offset;
+    }
+
+    /// <summary>
+    /// The number of iterations of <c>for (i = S; i op B; i += step)</c>, as C#: folded when S and B are literals,
+    /// otherwise a guarded division (zero when the loop does not run).
+    /// </summary>
+    private static string IterationCount(LoopStmt loop)
+    {
+        bool up = loop.Step > 0;
+        int stride = System.Math.Abs(loop.Step);
+        bool inclusive = loop.Comparison is "<=" or ">=";
+        string s = loop.Start!.Code.At(Code.Additive + 1);
+        string b = loop.Bound!.Code.At(Code.Additive + 1);
+        if (int.TryParse(loop.Start.Code.Text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int sv)
+            && int.TryParse(loop.Bound.Code.Text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int bv))
+        {
+            long span = up ? (long)bv - sv : (long)sv - bv;
+            long n = inclusive ? (span < 0 ? 0 : (span / stride) + 1) : (span <= 0 ? 0 : (span + stride - 1) / stride);
+            return n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        string high = up ? b : s;
+        string low = up ? s : b;
+        string difference = low == "0" ? high : high + " - " + low;
+        string iterations = (inclusive, stride) switch
+        {
+            (false, 1) => difference,
+            (false, _) => "(" + difference + " + " + (stride - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + ") / " + stride.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            (true, 1) => difference + " + 1",
+            (true, _) => "(" + difference + ") / " + stride.ToString(System.Globalization.CultureInfo.InvariantCulture) + " + 1",
+        };
+        return high + (inclusive ? " >= " : " > ") + low + " ? " + iterations + " : 0";
     }
 
     private static string FirstLine(Microsoft.CodeAnalysis.SyntaxNode syntax)
@@ -643,6 +845,12 @@ internal sealed class AdjointBuilder
     private void BuildAssign(AssignStmt a, List<CodeNode> forward, List<CodeNode> reverse)
     {
         Var v = a.Target;
+        if (a.IsVectorCall)
+        {
+            BuildVectorCall(a, forward, reverse);
+            return;
+        }
+
         if (a.IsArrayCreation)
         {
             forward.Add(CodeNode.Line(v.Name + " = " + Print(a.Value).Text + ";"));
@@ -655,6 +863,14 @@ internal sealed class AdjointBuilder
                 PooledArrays.Add((element, v.Adjoint!));
             }
 
+            return;
+        }
+
+        if (undone.Contains(a))
+        {
+            // i += e  =>  the reverse sweep restores i -= e.
+            forward.Add(CodeNode.Line(v.Name + " = " + Print(a.Value).Text + ";"));
+            reverse.Add(CodeNode.Line(v.Name + " = " + a.Inverse!.Code.Text + ";"));
             return;
         }
 
@@ -770,6 +986,60 @@ internal sealed class AdjointBuilder
         reverse.Add(CodeNode.Line(BodyLowering.KindType(v.Kind) + " " + r + " = " + adjoint + ";"));
         reverse.Add(CodeNode.Line(adjoint + " = 0;"));
         Backprop(a.Value, r, false, reverse);
+    }
+
+    /// <summary>
+    /// <c>Kernel(x, w, out)</c> into a local array: the forward sweep saves the old contents if needed and calls the
+    /// kernel; the reverse sweep calls the pullback with the result and the adjoint of <c>out</c> as the seed, which
+    /// adds into the inputs' adjoints, then clears the adjoint of <c>out</c> (its old values were overwritten) and
+    /// restores the old contents.
+    /// </summary>
+    private void BuildVectorCall(AssignStmt a, List<CodeNode> forward, List<CodeNode> reverse)
+    {
+        Var v = a.Target;
+        var call = (UserCallExpr)a.Value;
+        bool save = saves.ContainsKey(a);
+        if (save)
+        {
+            forward.Add(CodeNode.Line(UseTape() + ".PushSpan(" + v.Name + ");"));
+        }
+
+        var pops = new List<CodeNode>();
+        var recomputes = new List<CodeNode>();
+        if (v.Active && call.Active)
+        {
+            EmitTemps(call, forward, pops, recomputes);
+        }
+
+        forward.Add(CodeNode.Line(Print(call).Text + ";"));
+        if (!v.Active && !save)
+        {
+            return;
+        }
+
+        if (a.Syntax is not null)
+        {
+            reverse.Add(CodeNode.Line("// " + BodyLowering.Text(a.Syntax)));
+        }
+
+        pops.Reverse();
+        reverse.AddRange(pops);
+        reverse.AddRange(recomputes);
+        if (v.Active)
+        {
+            string element = BodyLowering.KindType(v.Kind);
+            if (call.Active)
+            {
+                BackpropCall(call, "new global::System.ReadOnlySpan<" + element + ">(" + v.Adjoint + ", 0, " + v.Name + ".Length)", false, reverse);
+            }
+
+            reverse.Add(CodeNode.Line("global::System.Array.Clear(" + v.Adjoint + ", 0, " + v.Name + ".Length);"));
+        }
+
+        if (save)
+        {
+            reverse.Add(CodeNode.Line(Tape + ".PopSpan(" + v.Name + ");"));
+        }
     }
 
     /// <summary>Local-array adjoints rented from the pool: (element type, adjoint name), returned after the reverse sweep.</summary>
@@ -981,7 +1251,7 @@ internal sealed class AdjointBuilder
         var returns = new List<CodeNode>();
         for (int i = 0; i < u.Args.Length; i++)
         {
-            if (!u.Differentiable[i])
+            if (!u.Differentiable[i] || i == u.Output)
             {
                 continue;
             }
@@ -999,7 +1269,7 @@ internal sealed class AdjointBuilder
                 }
                 else
                 {
-                    arguments.Add(Scratch(element, array.Var.Name + ".Length", reverse, returns));
+                    arguments.Add(u.AcceptsEmptyGradients ? "default" : Scratch(element, array.Var.Name + ".Length", reverse, returns));
                 }
 
                 continue;
@@ -1007,8 +1277,9 @@ internal sealed class AdjointBuilder
 
             if (arg is OpaqueExpr { Kind: NumKind.Other } table)
             {
-                // An inactive array argument (a constant table): a scratch gradient whose result is dropped.
-                arguments.Add(Scratch(BodyLowering.KindType(u.Kind), table.Code.At(Code.Primary) + ".Length", reverse, returns));
+                // An inactive array argument (a constant table): a scratch gradient whose result is dropped, or
+                // none at all when the pullback skips empty gradients.
+                arguments.Add(u.AcceptsEmptyGradients ? "default" : Scratch(BodyLowering.KindType(u.Kind), table.Code.At(Code.Primary) + ".Length", reverse, returns));
                 continue;
             }
 

@@ -225,7 +225,7 @@ internal sealed partial class BodyLowering
                 AddLocal(control.Symbol);
                 Var element = vars[control.Symbol];
                 element.AssignSites++;
-                current.Add(new AssignStmt(index, new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>()), null));
+                current.Add(new AssignStmt(index, new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>()), null) { IsCounterStep = true });
                 var condition = new OpaqueExpr(new Code(index.Name + " < " + array.Name + ".Length", 10), NumKind.Other, new List<Var> { index, array });
                 loopDepth++;
                 var indexExpr = new OpaqueExpr(new Code(index.Name, Code.Primary), NumKind.Other, new List<Var> { index });
@@ -234,9 +234,17 @@ internal sealed partial class BodyLowering
                     ? new OpaqueExpr(new Code(array.Name + "[" + index.Name + "]", Code.Primary), NumKind.Other, new List<Var> { array, index })
                     : new ElemExpr(array, indexExpr), loop.LoopControlVariable.Syntax));
                 body.AddRange(LowerBlock(loop.Body));
-                var increment = new List<Stmt> { new AssignStmt(index, new OpaqueExpr(new Code(index.Name + " + 1", Code.Additive), NumKind.Other, new List<Var> { index }), null) };
+                var increment = new List<Stmt> { new AssignStmt(index, new OpaqueExpr(new Code(index.Name + " + 1", Code.Additive), NumKind.Other, new List<Var> { index }), null) { IsCounterStep = true } };
                 loopDepth--;
-                current.Add(new LoopStmt(condition, testFirst: true, body, increment, loop.Syntax));
+                current.Add(new LoopStmt(condition, testFirst: true, body, increment, loop.Syntax)
+                {
+                    // A counted loop over the array: k from 0 while k < xs.Length.
+                    Counter = index,
+                    Step = 1,
+                    Start = new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>()),
+                    Bound = new OpaqueExpr(new Code(array.Name + ".Length", Code.Primary), NumKind.Other, new List<Var> { array }),
+                    Comparison = "<",
+                });
                 break;
             }
 
@@ -288,9 +296,40 @@ internal sealed partial class BodyLowering
             if (before is AssignStmt init && init.Target == counter)
             {
                 init.IsCounterStep = true;
+                IOperation? initial = loop.Before.SelectMany(b => b.DescendantsAndSelf()).OfType<IVariableDeclaratorOperation>()
+                    .FirstOrDefault(d => SymbolEqualityComparer.Default.Equals(d.Symbol, local))?.Initializer?.Value;
+                lowered.Start = initial is not null && IsPure(initial) ? init.Value as OpaqueExpr : null;
+            }
+        }
+
+        // counter < bound (or bound > counter, <=, >, >=): the reverse sweep may compute the iteration count.
+        if (loop.Condition is IBinaryOperation { OperatorMethod: null } comparison)
+        {
+            bool counterLeft = comparison.LeftOperand is ILocalReferenceOperation l && SymbolEqualityComparer.Default.Equals(l.Local, local);
+            bool counterRight = comparison.RightOperand is ILocalReferenceOperation r && SymbolEqualityComparer.Default.Equals(r.Local, local);
+            string? op = comparison.OperatorKind switch
+            {
+                BinaryOperatorKind.LessThan => counterLeft ? "<" : ">",
+                BinaryOperatorKind.LessThanOrEqual => counterLeft ? "<=" : ">=",
+                BinaryOperatorKind.GreaterThan => counterLeft ? ">" : "<",
+                BinaryOperatorKind.GreaterThanOrEqual => counterLeft ? ">=" : "<=",
+                _ => null,
+            };
+            IOperation boundOperation = counterLeft ? comparison.RightOperand : comparison.LeftOperand;
+            if (op is not null && counterLeft != counterRight && boundOperation.Type?.SpecialType == SpecialType.System_Int32 && IsPure(boundOperation)
+                && LowerInactive(boundOperation) is OpaqueExpr { Kind: NumKind.Other } bound)
+            {
+                lowered.Bound = bound;
+                lowered.Comparison = op;
             }
         }
     }
+
+    private static bool IsInteger(ITypeSymbol? type) => type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64;
+
+    /// <summary>An integer expression that can be evaluated again without effects: no calls, no assignments.</summary>
+    private static bool IsPure(IOperation operation)
+        => !operation.DescendantsAndSelf().Any(o => o is IInvocationOperation or IAssignmentOperation or IIncrementOrDecrementOperation or IObjectCreationOperation);
 
     private Var? ForEachSource(IForEachLoopOperation loop)
     {
@@ -316,9 +355,19 @@ internal sealed partial class BodyLowering
                 target.AssignSites++;
                 if (target.Kind == NumKind.Other)
                 {
-                    OpaqueExpr rhs = Opaque(compound.Value, statementSyntax, value => target.Name + " " + CompoundOperator(compound.OperatorKind) + " " + value.At(Code.Multiplicative + 1));
-                    rhs.Reads.Add(target);
-                    current.Add(new AssignStmt(target, rhs, statementSyntax));
+                    OpaqueExpr e = Opaque(compound.Value, statementSyntax, null);
+                    string operand = e.Code.At(Code.Multiplicative + 1);
+                    var rhs = new OpaqueExpr(new Code(target.Name + " " + CompoundOperator(compound.OperatorKind) + " " + operand, Code.Additive), e.Kind, new List<Var>(e.Reads) { target }, e.Guard);
+                    var statement = new AssignStmt(target, rhs, statementSyntax);
+                    if (IsInteger(compound.Target.Type) && compound.OperatorMethod is null && !e.Reads.Contains(target) && IsPure(compound.Value)
+                        && compound.OperatorKind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract)
+                    {
+                        // i += e is undone by i -= e.
+                        string inverse = target.Name + (compound.OperatorKind == BinaryOperatorKind.Add ? " - " : " + ") + operand;
+                        statement.Inverse = new OpaqueExpr(new Code(inverse, Code.Additive), NumKind.Other, new List<Var>(e.Reads) { target });
+                    }
+
+                    current.Add(statement);
                     return;
                 }
 
@@ -347,7 +396,13 @@ internal sealed partial class BodyLowering
                 bool up = increment.Kind is OperationKind.Increment;
                 if (target.Kind == NumKind.Other)
                 {
-                    current.Add(new AssignStmt(target, new OpaqueExpr(new Code(target.Name + (up ? " + 1" : " - 1"), Code.Additive), NumKind.Other, new List<Var> { target }), statementSyntax));
+                    var statement = new AssignStmt(target, new OpaqueExpr(new Code(target.Name + (up ? " + 1" : " - 1"), Code.Additive), NumKind.Other, new List<Var> { target }), statementSyntax);
+                    if (IsInteger(increment.Target.Type) && increment.OperatorMethod is null)
+                    {
+                        statement.Inverse = new OpaqueExpr(new Code(target.Name + (up ? " - 1" : " + 1"), Code.Additive), NumKind.Other, new List<Var> { target });
+                    }
+
+                    current.Add(statement);
                     return;
                 }
 
@@ -397,6 +452,10 @@ internal sealed partial class BodyLowering
                 current.Add(new ForwardOnlyStmt(code.Value, exits: false, reads, guard, statementSyntax));
                 return;
             }
+
+            case IInvocationOperation invocation when VectorOutput(invocation) is int output:
+                LowerVectorCall(invocation, output, statementSyntax);
+                return;
 
             case IInvocationOperation invocation:
             {
@@ -647,51 +706,132 @@ internal sealed partial class BodyLowering
         if (!method.IsGenericMethod && method.Parameters.All(p => p.RefKind == RefKind.None)
             && registry.TryResolve(method, out string pullback, out IMethodSymbol? registered))
         {
-            string? receiver = CallReceiver(invocation);
-            if (receiver is null)
+            if (CallTargets(invocation, pullback, registered) is not (string target, string pullbackTarget))
             {
                 return Unsupported(invocation, "the receiver of the call cannot be printed in generated code");
             }
 
-            // A pullback registered in another type is called there.
-            string pullbackOwner = registered is { IsStatic: true } && !SymbolEqualityComparer.Default.Equals(registered.ContainingType, method.ContainingType.OriginalDefinition)
-                ? OperationPrinter.TypeName(registered.ContainingType) + "."
-                : receiver;
-
-            var args = new Expr[arguments.Length];
-            var differentiable = new bool[arguments.Length];
-            for (int i = 0; i < arguments.Length; i++)
-            {
-                IParameterSymbol parameter = arguments[i].Parameter!;
-                differentiable[i] = DerivativeRegistry.IsDifferentiable(parameter);
-                if (DerivativeRegistry.IsFloating(parameter.Type))
-                {
-                    args[i] = LowerAs(arguments[i].Value, KindOf(parameter.Type));
-                }
-                else if (DerivativeRegistry.FloatingElement(parameter.Type) is not null
-                         && ArrayVar(arguments[i].Value is IConversionOperation conversion ? conversion.Operand : arguments[i].Value) is Var arrayArgument)
-                {
-                    // An array or span input or a local array: its adjoint span is passed to the pullback.
-                    args[i] = new VarExpr(arrayArgument);
-                }
-                else
-                {
-                    args[i] = LowerInactive(arguments[i].Value);
-                }
-
-                if (!differentiable[i] && args[i].Kind != NumKind.Other)
-                {
-                    // A [NoDiff] parameter of the callee: an active argument would silently lose its gradient.
-                    var guard = new Guard(DiagnosticIds.ActiveToNoDiffParameter, arguments[i].Syntax,
-                        new[] { Text(arguments[i].Syntax), parameter.Name, Display(method) }, VarsIn(args[i]));
-                    Guards.Add(guard);
-                }
-            }
-
-            return new UserCallExpr(receiver + method.Name, pullbackOwner + pullback, args, differentiable, kind);
+            (Expr[] args, bool[] differentiable) = LowerCallArguments(method, arguments, output: -1);
+            return new UserCallExpr(target, pullbackTarget, args, differentiable, kind) { AcceptsEmptyGradients = DerivativeRegistry.AcceptsEmptyGradients(registered) };
         }
 
         return Guarded(invocation, DiagnosticIds.CallWithoutDerivative, new[] { Text(invocation.Syntax), display }, kind);
+    }
+
+    /// <summary>
+    /// The arguments of a call to a method with a pullback: floating scalars as values, arrays and spans as their
+    /// variables (their adjoint spans go to the pullback), everything else as constants. <paramref name="output"/>
+    /// is the index of a vector-valued callee's output span (-1 for none): it is written, not differentiated.
+    /// </summary>
+    private (Expr[] Args, bool[] Differentiable) LowerCallArguments(IMethodSymbol method, IArgumentOperation[] arguments, int output)
+    {
+        var args = new Expr[arguments.Length];
+        var differentiable = new bool[arguments.Length];
+        for (int i = 0; i < arguments.Length; i++)
+        {
+            IParameterSymbol parameter = arguments[i].Parameter!;
+            differentiable[i] = i != output && DerivativeRegistry.IsDifferentiable(parameter);
+            if (DerivativeRegistry.IsFloating(parameter.Type))
+            {
+                args[i] = LowerAs(arguments[i].Value, KindOf(parameter.Type));
+            }
+            else if (DerivativeRegistry.FloatingElement(parameter.Type) is not null
+                     && ArrayVar(Unconverted(arguments[i].Value)) is Var arrayArgument)
+            {
+                // An array or span input or a local array: its adjoint span is passed to the pullback.
+                args[i] = new VarExpr(arrayArgument);
+            }
+            else
+            {
+                args[i] = LowerInactive(arguments[i].Value);
+            }
+
+            if (i != output && !differentiable[i] && args[i].Kind != NumKind.Other)
+            {
+                // A [NoDiff] parameter of the callee: an active argument would silently lose its gradient.
+                var guard = new Guard(DiagnosticIds.ActiveToNoDiffParameter, arguments[i].Syntax,
+                    new[] { Text(arguments[i].Syntax), parameter.Name, Display(method) }, VarsIn(args[i]));
+                Guards.Add(guard);
+            }
+        }
+
+        return (args, differentiable);
+    }
+
+    private static IOperation Unconverted(IOperation value) => value is IConversionOperation conversion ? conversion.Operand : value;
+
+    /// <summary>
+    /// The output index of a call to a vector-valued method with a pullback: it returns void and writes its result
+    /// into its last parameter, a <c>Span&lt;T&gt;</c> of a floating type (the convention of the runtime kernels).
+    /// </summary>
+    private int? VectorOutput(IInvocationOperation invocation)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        int output = DerivativeRegistry.VectorOutputIndex(method);
+        return output >= 0 && !method.IsGenericMethod && method.Parameters.All(p => p.RefKind == RefKind.None)
+               && registry.TryResolve(method, out _, out _) ? output : null;
+    }
+
+    /// <summary>
+    /// <c>Kernel(x, w, result)</c> writing a local array the method created: lowered as an assignment of the whole
+    /// array, so activity, to-be-recorded analysis and the reverse sweep treat it like any other write.
+    /// </summary>
+    private void LowerVectorCall(IInvocationOperation invocation, int output, SyntaxNode statementSyntax)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        IArgumentOperation[] arguments = invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).ToArray();
+        registry.TryResolve(method, out string pullback, out IMethodSymbol? registered);
+        Var? target = OwnedArray(Unconverted(arguments[output].Value));
+        if (target is null || CallTargets(invocation, pullback, registered) is not (string callee, string pullbackTarget))
+        {
+            // The result goes to memory the method does not own (an input span, a field): only constants may.
+            var reads = new List<Var>();
+            Code? code = printer.Print(invocation, reads);
+            string what = "'" + Text(arguments[output].Syntax) + "', a span the method did not create with new T[n]";
+            if (code is null)
+            {
+                Report(DiagnosticIds.ActiveWriteOutside, invocation.Syntax, Text(invocation.Syntax), what);
+                return;
+            }
+
+            var guard = new Guard(DiagnosticIds.ActiveWriteOutside, invocation.Syntax, new[] { Text(invocation.Syntax), what }, Floating(reads));
+            Guards.Add(guard);
+            current.Add(new ForwardOnlyStmt(code.Value, exits: false, reads, guard, statementSyntax));
+            return;
+        }
+
+        (Expr[] args, bool[] differentiable) = LowerCallArguments(method, arguments, output);
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (i != output && args[i] is VarExpr { Var: var input } && input == target)
+            {
+                Report(DiagnosticIds.UnsupportedExpression, arguments[i].Syntax, Text(invocation.Syntax),
+                    "the output '" + target.Name + "' is also an input: the derivative needs the input after the call overwrote it; write the result into another local array");
+                return;
+            }
+        }
+
+        current.Add(new AssignStmt(target, new UserCallExpr(callee, pullbackTarget, args, differentiable, target.Kind)
+        {
+            Output = output,
+            AcceptsEmptyGradients = DerivativeRegistry.AcceptsEmptyGradients(registered),
+        }, statementSyntax));
+    }
+
+    /// <summary>The printed callee and pullback of a call (a pullback registered in another type is called there).</summary>
+    private (string Target, string Pullback)? CallTargets(IInvocationOperation invocation, string pullback, IMethodSymbol? registered)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        string? receiver = CallReceiver(invocation);
+        if (receiver is null)
+        {
+            return null;
+        }
+
+        string pullbackOwner = registered is { IsStatic: true } && !SymbolEqualityComparer.Default.Equals(registered.ContainingType, method.ContainingType.OriginalDefinition)
+            ? OperationPrinter.TypeName(registered.ContainingType) + "."
+            : receiver;
+        return (receiver + method.Name, pullbackOwner + pullback);
     }
 
     private string? CallReceiver(IInvocationOperation invocation)

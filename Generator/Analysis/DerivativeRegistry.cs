@@ -107,6 +107,11 @@ internal sealed class DerivativeRegistry
         return false;
     }
 
+    /// <summary>A registered pullback that skips gradients passed as empty spans (<c>AcceptsEmptyGradients = true</c>).</summary>
+    public static bool AcceptsEmptyGradients(IMethodSymbol? pullback)
+        => pullback is not null && pullback.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DerivativeOfAttribute
+                                                                   && a.NamedArguments.Any(n => n.Key == "AcceptsEmptyGradients" && n.Value.Value is true));
+
     public static bool HasAttribute(ISymbol symbol, string metadataName)
         => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == metadataName);
 
@@ -213,7 +218,8 @@ internal sealed class DerivativeRegistry
     /// <summary>The pullback parameter types (fully qualified) of <paramref name="target"/>; null when it cannot have one.</summary>
     public static List<(string Type, RefKind RefKind)>? ExpectedParameters(IMethodSymbol target)
     {
-        if (!IsFloating(target.ReturnType))
+        int output = VectorOutputIndex(target);
+        if (!IsFloating(target.ReturnType) && output < 0)
         {
             return null;
         }
@@ -221,13 +227,13 @@ internal sealed class DerivativeRegistry
         var result = new List<(string, RefKind)>();
         foreach (IParameterSymbol p in target.Parameters)
         {
-            result.Add((Display(p.Type), p.RefKind));
+            result.Add(p.Ordinal == output ? (ReadOnlySpanOf(p.Type), RefKind.None) : (Display(p.Type), p.RefKind));
         }
 
-        result.Add((Display(target.ReturnType), RefKind.None));
+        result.Add(output >= 0 ? (ReadOnlySpanOf(target.Parameters[output].Type), RefKind.None) : (Display(target.ReturnType), RefKind.None));
         foreach (IParameterSymbol p in target.Parameters)
         {
-            if (!IsDifferentiable(p))
+            if (!IsDifferentiable(p) || p.Ordinal == output)
             {
                 continue;
             }
@@ -242,20 +248,41 @@ internal sealed class DerivativeRegistry
 
     private static string Display(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
 
+    private static string ReadOnlySpanOf(ITypeSymbol span) => "global::System.ReadOnlySpan<" + Display(FloatingElement(span)!) + ">";
+
+    /// <summary>
+    /// A vector-valued method returns void and writes its result into its last parameter, a <c>Span&lt;T&gt;</c> of
+    /// a floating type: the index of that parameter, or -1.
+    /// </summary>
+    public static int VectorOutputIndex(IMethodSymbol method)
+    {
+        if (!method.ReturnsVoid || method.Parameters.Length == 0)
+        {
+            return -1;
+        }
+
+        IParameterSymbol last = method.Parameters[method.Parameters.Length - 1];
+        bool isSpan = last.RefKind == RefKind.None && last.Type is INamedTypeSymbol { IsGenericType: true } named
+                      && named.ConstructedFrom.ToDisplayString() == "System.Span<T>" && IsFloating(named.TypeArguments[0]);
+        return isSpan ? last.Ordinal : -1;
+    }
+
     /// <summary>The expected pullback signature of <paramref name="target"/>, as the user would write it.</summary>
     public static string ExpectedSignature(IMethodSymbol target, string pullbackName)
     {
+        int output = VectorOutputIndex(target);
+        string Minimal(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+        string OutputType() => "ReadOnlySpan<" + Minimal(FloatingElement(target.Parameters[output].Type)!) + ">";
         var parts = new List<string>();
         foreach (IParameterSymbol p in target.Parameters)
         {
-            parts.Add(p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + " " + p.Name);
+            parts.Add((p.Ordinal == output ? OutputType() : Minimal(p.Type)) + " " + p.Name);
         }
 
-        string returnType = target.ReturnType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
-        parts.Add(returnType + " seed");
+        parts.Add((output >= 0 ? OutputType() : Minimal(target.ReturnType)) + " seed");
         foreach (IParameterSymbol p in target.Parameters)
         {
-            if (!IsDifferentiable(p))
+            if (!IsDifferentiable(p) || p.Ordinal == output)
             {
                 continue;
             }

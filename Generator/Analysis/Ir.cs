@@ -60,6 +60,9 @@ internal sealed class Var
 
     public int AssignSites { get; set; }
 
+    /// <summary>An array mentioned by a forward-only statement (a write, a call): its elements may change, so they are not stable.</summary>
+    public bool IsMutated { get; set; }
+
     public string? Adjoint { get; set; }
 }
 
@@ -255,6 +258,15 @@ internal sealed class UserCallExpr : Expr
 
     /// <summary>Which arguments have a gradient parameter in the pullback.</summary>
     public bool[] Differentiable { get; }
+
+    /// <summary>
+    /// For a vector-valued callee (void, result written into its last span parameter), the index of that output
+    /// argument; -1 for a scalar-valued callee.
+    /// </summary>
+    public int Output { get; init; } = -1;
+
+    /// <summary>The pullback takes an empty span for an array gradient nobody needs (no scratch buffer).</summary>
+    public bool AcceptsEmptyGradients { get; init; }
 }
 
 /// <summary>A conversion between float and double.</summary>
@@ -291,7 +303,10 @@ internal sealed class AssignStmt : Stmt
     public OpaqueExpr? Index { get; }
 
     /// <summary>The creation of a local array (<c>a = new double[n]</c>): its adjoint array is rented here.</summary>
-    public bool IsArrayCreation => Target.IsArray && Index is null;
+    public bool IsArrayCreation => Target.IsArray && Index is null && !IsVectorCall;
+
+    /// <summary>A call of a vector-valued method that writes its whole result into the local array <see cref="Target"/>.</summary>
+    public bool IsVectorCall => Value is UserCallExpr { Output: >= 0 };
 
     public Expr Value { get; }
 
@@ -303,6 +318,16 @@ internal sealed class AssignStmt : Stmt
     /// recomputes it at the start of each reversed iteration instead of recording it.
     /// </summary>
     public bool IsRecomputed { get; set; }
+
+    /// <summary>
+    /// For an integer update <c>i += e</c> / <c>i -= e</c> / <c>i++</c> whose <c>e</c> does not read <c>i</c>: the
+    /// expression that restores the old value from the new one (<c>i - e</c>). Integer arithmetic wraps, so the
+    /// inverse is exact.
+    /// </summary>
+    public OpaqueExpr? Inverse { get; set; }
+
+    /// <summary>Set by planning: <see cref="Inverse"/> reads only stable values, so the reverse sweep undoes the update instead of recording the old value.</summary>
+    public bool IsInverted { get; set; }
 }
 
 internal sealed class IfStmt : Stmt
@@ -316,6 +341,9 @@ internal sealed class IfStmt : Stmt
     }
 
     public OpaqueExpr Condition { get; }
+
+    /// <summary>Set by planning: the condition reads only stable values, so the reverse sweep re-evaluates it instead of recording the branch taken.</summary>
+    public bool ConditionIsStable { get; set; }
 
     public List<Stmt> Then { get; }
 
@@ -407,6 +435,27 @@ internal sealed class LoopStmt : Stmt
 
     /// <summary>The counter's step (+1 or -1, or another constant).</summary>
     public int Step { get; set; }
+
+    /// <summary>A counted loop's start value (<c>int i = Start</c>).</summary>
+    public OpaqueExpr? Start { get; set; }
+
+    /// <summary>A counted loop's bound, when the condition is <c>counter Comparison Bound</c>.</summary>
+    public OpaqueExpr? Bound { get; set; }
+
+    /// <summary>One of <c>&lt; &lt;= &gt; &gt;=</c>, with the counter on the left.</summary>
+    public string? Comparison { get; set; }
+
+    /// <summary>
+    /// Set by planning: the start value reads only values that are the same in the reverse sweep, so it is
+    /// re-evaluated there instead of recorded.
+    /// </summary>
+    public bool StartIsStable { get; set; }
+
+    /// <summary>
+    /// Set by planning: the iteration count follows from a stable start, step and bound (no break or return), so
+    /// the reverse sweep computes it instead of counting iterations and recording the count.
+    /// </summary>
+    public bool CountIsComputable { get; set; }
 }
 
 internal sealed class BreakStmt : Stmt

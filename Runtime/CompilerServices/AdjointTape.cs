@@ -63,6 +63,57 @@ public sealed class AdjointTape
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float PopFloat() => (float)values[--valueCount];
 
+    /// <summary>Saves the contents of an array that a vector-valued call is about to overwrite.</summary>
+    /// <param name="values">The values.</param>
+    public void PushSpan(ReadOnlySpan<double> values)
+    {
+        EnsureValues(values.Length);
+        values.CopyTo(this.values.AsSpan(valueCount));
+        valueCount += values.Length;
+    }
+
+    /// <summary>Saves the contents of a float array (stored exactly as doubles).</summary>
+    /// <param name="values">The values.</param>
+    public void PushSpan(ReadOnlySpan<float> values)
+    {
+        EnsureValues(values.Length);
+        Span<double> into = this.values.AsSpan(valueCount, values.Length);
+        for (int i = 0; i < values.Length; i++)
+        {
+            into[i] = values[i];
+        }
+
+        valueCount += values.Length;
+    }
+
+    /// <summary>Restores contents saved by <see cref="PushSpan(ReadOnlySpan{double})"/>.</summary>
+    /// <param name="into">Receives the values; the same length as when they were pushed.</param>
+    public void PopSpan(Span<double> into)
+    {
+        valueCount -= into.Length;
+        values.AsSpan(valueCount, into.Length).CopyTo(into);
+    }
+
+    /// <summary>Restores contents saved by <see cref="PushSpan(ReadOnlySpan{float})"/>.</summary>
+    /// <param name="into">Receives the values; the same length as when they were pushed.</param>
+    public void PopSpan(Span<float> into)
+    {
+        valueCount -= into.Length;
+        ReadOnlySpan<double> from = values.AsSpan(valueCount, into.Length);
+        for (int i = 0; i < into.Length; i++)
+        {
+            into[i] = (float)from[i];
+        }
+    }
+
+    private void EnsureValues(int extra)
+    {
+        if (valueCount + extra > values.Length)
+        {
+            Array.Resize(ref values, Math.Max(values.Length * 2, valueCount + extra));
+        }
+    }
+
     /// <summary>Saves an integer (a counter, an index, an iteration count).</summary>
     /// <param name="value">The value.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -47,12 +47,12 @@ public static partial class Kernels
     /// <param name="dx">Accumulates the gradient with respect to <paramref name="x"/>.</param>
     /// <exception cref="ArgumentException">A length does not match the shape.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
-    [DerivativeOf(nameof(MatVec))]
+    [DerivativeOf(nameof(MatVec), AcceptsEmptyGradients = true)]
     public static void MatVecPullback(ReadOnlySpan<double> a, ReadOnlySpan<double> x, int rows, int columns, bool transpose, ReadOnlySpan<double> result, ReadOnlySpan<double> seed, Span<double> da, Span<double> dx)
         => MatVecPullbackCore(a, x, rows, columns, transpose, result, seed, da, dx);
 
     /// <inheritdoc cref="MatVecPullback(ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, bool, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{double})"/>
-    [DerivativeOf(nameof(MatVec))]
+    [DerivativeOf(nameof(MatVec), AcceptsEmptyGradients = true)]
     public static void MatVecPullback(ReadOnlySpan<float> a, ReadOnlySpan<float> x, int rows, int columns, bool transpose, ReadOnlySpan<float> result, ReadOnlySpan<float> seed, Span<float> da, Span<float> dx)
         => MatVecPullbackCore(a, x, rows, columns, transpose, result, seed, da, dx);
 
@@ -93,24 +93,41 @@ public static partial class Kernels
     {
         ValidateMatVec(a.Length, x.Length, rows, columns, transpose, result.Length);
         RequireSameLength(result.Length, nameof(result), seed.Length, nameof(seed));
-        RequireSameLength(a.Length, nameof(a), da.Length, nameof(da));
-        RequireSameLength(x.Length, nameof(x), dx.Length, nameof(dx));
+        RequireGradientLength(a.Length, nameof(a), da.Length, nameof(da));
+        RequireGradientLength(x.Length, nameof(x), dx.Length, nameof(dx));
+        bool wantA = !da.IsEmpty || a.IsEmpty;
+        bool wantX = !dx.IsEmpty || x.IsEmpty;
 
         for (int i = 0; i < rows; i++)
         {
             ReadOnlySpan<T> row = a.Slice(i * columns, columns);
-            Span<T> drow = da.Slice(i * columns, columns);
             if (!transpose)
             {
                 // y_i = sum_j A_ij x_j  =>  dA_ij += dy_i x_j; dx_j += sum_i dy_i A_ij
-                TensorPrimitives.MultiplyAdd(x, seed[i], drow, drow);
-                TensorPrimitives.MultiplyAdd(row, seed[i], dx, dx);
+                if (wantA)
+                {
+                    Span<T> drow = da.Slice(i * columns, columns);
+                    TensorPrimitives.MultiplyAdd(x, seed[i], drow, drow);
+                }
+
+                if (wantX)
+                {
+                    TensorPrimitives.MultiplyAdd(row, seed[i], dx, dx);
+                }
             }
             else
             {
                 // y_j = sum_i A_ij x_i  =>  dA_ij += x_i dy_j; dx_i += sum_j A_ij dy_j
-                TensorPrimitives.MultiplyAdd(seed, x[i], drow, drow);
-                dx[i] += TensorPrimitives.Dot(row, seed);
+                if (wantA)
+                {
+                    Span<T> drow = da.Slice(i * columns, columns);
+                    TensorPrimitives.MultiplyAdd(seed, x[i], drow, drow);
+                }
+
+                if (wantX)
+                {
+                    dx[i] += TensorPrimitives.Dot(row, seed);
+                }
             }
         }
     }
@@ -163,12 +180,12 @@ public static partial class Kernels
     /// <param name="db">Accumulates the gradient with respect to <paramref name="b"/> (same layout as <paramref name="b"/>).</param>
     /// <exception cref="ArgumentException">A length does not match the shape.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
-    [DerivativeOf(nameof(MatMul))]
+    [DerivativeOf(nameof(MatMul), AcceptsEmptyGradients = true)]
     public static void MatMulPullback(ReadOnlySpan<double> a, ReadOnlySpan<double> b, int m, int k, int n, bool transposeA, bool transposeB, ReadOnlySpan<double> result, ReadOnlySpan<double> seed, Span<double> da, Span<double> db)
         => MatMulPullbackCore(a, b, m, k, n, transposeA, transposeB, result, seed, da, db);
 
     /// <inheritdoc cref="MatMulPullback(ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, int, bool, bool, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{double})"/>
-    [DerivativeOf(nameof(MatMul))]
+    [DerivativeOf(nameof(MatMul), AcceptsEmptyGradients = true)]
     public static void MatMulPullback(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n, bool transposeA, bool transposeB, ReadOnlySpan<float> result, ReadOnlySpan<float> seed, Span<float> da, Span<float> db)
         => MatMulPullbackCore(a, b, m, k, n, transposeA, transposeB, result, seed, da, db);
 
@@ -197,30 +214,37 @@ public static partial class Kernels
     {
         ValidateMatMul(a.Length, b.Length, m, k, n, result.Length);
         RequireSameLength(result.Length, nameof(result), seed.Length, nameof(seed));
-        RequireSameLength(a.Length, nameof(a), da.Length, nameof(da));
-        RequireSameLength(b.Length, nameof(b), db.Length, nameof(db));
+        RequireGradientLength(a.Length, nameof(a), da.Length, nameof(da));
+        RequireGradientLength(b.Length, nameof(b), db.Length, nameof(db));
 
         // C = op(A) op(B), S = dC  =>  d op(A) += S op(B)^T   [m x k]
         //                               d op(B) += op(A)^T S   [k x n]
         // When an operand is stored transposed its gradient is too, so the products are taken transposed:
         //   A stored k x m:  dA += (S op(B)^T)^T = op(B) S^T
         //   B stored n x k:  dB += (op(A)^T S)^T = S^T op(A)
-        if (!transposeA)
+        // An empty gradient is not wanted (AcceptsEmptyGradients): its product is skipped.
+        if (!da.IsEmpty || a.IsEmpty)
         {
-            Gemm(false, !transposeB, m, k, n, seed, b, da);       // [m x n][n x k]
-        }
-        else
-        {
-            Gemm(transposeB, true, k, m, n, b, seed, da);         // [k x n][n x m]
+            if (!transposeA)
+            {
+                Gemm(false, !transposeB, m, k, n, seed, b, da);   // [m x n][n x k]
+            }
+            else
+            {
+                Gemm(transposeB, true, k, m, n, b, seed, da);     // [k x n][n x m]
+            }
         }
 
-        if (!transposeB)
+        if (!db.IsEmpty || b.IsEmpty)
         {
-            Gemm(!transposeA, false, k, n, m, a, seed, db);       // [k x m][m x n]
-        }
-        else
-        {
-            Gemm(true, transposeA, n, k, m, seed, a, db);         // [n x m][m x k]
+            if (!transposeB)
+            {
+                Gemm(!transposeA, false, k, n, m, a, seed, db);   // [k x m][m x n]
+            }
+            else
+            {
+                Gemm(true, transposeA, n, k, m, seed, a, db);     // [n x m][m x k]
+            }
         }
     }
 }

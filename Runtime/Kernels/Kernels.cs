@@ -52,6 +52,18 @@ public static partial class Kernels
         }
     }
 
+    /// <summary>
+    /// Throws unless a gradient buffer matches its input, or is empty: a pullback registered with
+    /// <see cref="DerivativeOfAttribute.AcceptsEmptyGradients"/> skips a gradient nobody needs.
+    /// </summary>
+    private static void RequireGradientLength(int inputLength, string inputName, int gradientLength, string gradientName)
+    {
+        if (gradientLength != 0)
+        {
+            RequireSameLength(inputLength, inputName, gradientLength, gradientName);
+        }
+    }
+
     /// <summary>Throws unless a span has the length that a shape (for example <c>m * k</c>) requires.</summary>
     private static void RequireLength(int actual, string name, long expected, string shape)
     {

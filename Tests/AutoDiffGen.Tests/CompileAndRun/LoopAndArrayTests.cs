@@ -17,6 +17,7 @@ public sealed class LoopAndArrayTests
     {
         "Dot", "ExtendedRosenbrock", "SpanWhileBreakContinue", "ForeachSpan", "DoWhile", "NestedCounted", "ReturnInsideLoop",
         "OverwrittenEveryIteration", "LocalSoftmax", "LocalCompoundWrites", "Recursive", "NoDiffArrayRead", "RuntimeKernels",
+        "CountedWithBreak", "ShiftingStart", "DescendingInclusive", "ForeachInsideCounted", "RunningIndex", "MutatedTable",
     };
 
     private const string Subjects = """
@@ -236,6 +237,137 @@ public sealed class LoopAndArrayTests
                 return Kernels.Dot(w, shifted) * a + Kernels.LogSumExp(shifted) + Kernels.Mean(w);
             }
 
+            // Inclusive bound, step 2, and a break: the count is recorded, the start is not.
+            [Differentiable]
+            public static double CountedWithBreak(double[] w, double a)
+            {
+                double s = a;
+                for (int k = 0; k < 2; k++)
+                {
+                    for (int i = 1; i <= w.Length; i += 2)
+                    {
+                        if (w[i - 1] * a > 0.9)
+                        {
+                            break;
+                        }
+
+                        s = s * Math.Sin(w[i - 1] + s) + a;
+                    }
+                }
+
+                return s;
+            }
+
+            // An inner start that changes between outer iterations: recorded, not re-evaluated.
+            [Differentiable]
+            public static double ShiftingStart(double[] w, double a)
+            {
+                double s = 0;
+                int start = 0;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    for (int j = start; j < w.Length; j += 3)
+                    {
+                        s = s * 0.5 + w[j] * a * w[i];
+                    }
+
+                    start = (start + 1) % 2;
+                }
+
+                return s * s;
+            }
+
+            [Differentiable]
+            public static double DescendingInclusive(double[] w, double a)
+            {
+                double s = 1;
+                for (int k = 0; k < 2; k++)
+                {
+                    for (int i = w.Length - 1; i >= 0; i -= 2)
+                    {
+                        s = s * Math.Exp(w[i] * a * 0.3) - w[i];
+                    }
+                }
+
+                return s;
+            }
+
+            [Differentiable]
+            public static double ForeachInsideCounted(double[] w, double a)
+            {
+                double[] t = new double[3];
+                t[0] = a;
+                t[1] = w[0] * a;
+                t[2] = w[1];
+                double s = 0;
+                for (int k = 0; k < w.Length; k++)
+                {
+                    foreach (double v in t)
+                    {
+                        s = s * 0.7 + v * w[k];
+                    }
+                }
+
+                return s;
+            }
+
+            // A running index (l += e, undone in the reverse sweep) and conditions on counters (re-evaluated).
+            [Differentiable]
+            public static double RunningIndex(double[] w, double a)
+            {
+                double s = 0;
+                int l = 0;
+                for (int j = 0; j < 3; j++)
+                {
+                    double row = a;
+                    l = j;
+                    for (int i = 0; i < j + 1; i++)
+                    {
+                        row = row * w[l % 6] + a;
+                        l += 1 + (i % 2);
+                        l++;
+                    }
+
+                    if (j == 1)
+                    {
+                        s += row * row;
+                    }
+                    else
+                    {
+                        s += Math.Sin(row) * w[l % 6];
+                    }
+                }
+
+                return s;
+            }
+
+            [Differentiable]
+            public static double MutatedTable(double[] w, double a) => MutatedCore(w, a, new double[] { 1, -1, 2 });
+
+            // A [NoDiff] table changed by a call: its elements are not stable, so the branch taken is recorded.
+            [Differentiable]
+            public static double MutatedCore(double[] w, double a, [NoDiff] double[] table)
+            {
+                double s = 0;
+                for (int i = 0; i < 3; i++)
+                {
+                    if (table[i] > 0)
+                    {
+                        s += w[i] * a;
+                    }
+                    else
+                    {
+                        s -= Math.Exp(w[i]) * a;
+                    }
+
+                    Negate(table, i);
+                }
+
+                return s;
+            }
+
+            private static void Negate(double[] table, int i) => table[i] = -table[i];
+
             [Differentiable]
             public static double Weighted(double[] w, double a, [NoDiff] double[] c)
             {
@@ -250,53 +382,9 @@ public sealed class LoopAndArrayTests
         }
         """;
 
-    private static readonly Lazy<CompiledAssembly> Compiled = new(() => TestCompiler.Compile(Subjects + Drivers(), "LoopAndArrayTests"));
+    private static readonly ArrayMethodCheck Check = new(Subjects, Methods, "Loops", "LoopAndArrayTests");
 
-    private static string Drivers()
-    {
-        var b = new StringBuilder("public static class Drivers\n{\n");
-        foreach (string m in Methods.Concat(new[] { "Weighted" }).Distinct())
-        {
-            if (m == "Weighted")
-            {
-                continue;
-            }
-
-            b.Append("    public static double ").Append(m).Append("Gradient(double[] w, double a, double[] dw, double[] da) { double v = Subjects.").Append(m)
-             .Append("Gradient(w, a, dw, out double d); da[0] = d; return v; }\n");
-            b.Append("    public static void ").Append(m).Append("Pullback(double[] w, double a, double seed, double[] dw, double[] da) { double d = da[0]; Subjects.").Append(m)
-             .Append("Pullback(w, a, seed, dw, ref d); da[0] = d; }\n");
-            b.Append("    public static double ").Append(m).Append("Loop(double[] w, double a, double[] dw, int n) { double s = 0; for (int i = 0; i < n; i++) s += Subjects.").Append(m)
-             .Append("Gradient(w, a, dw, out double d) + d; return s; }\n");
-        }
-
-        return b.Append("}\n").ToString();
-    }
-
-    private static double Primal(string method, double[] w, double a)
-        => (double)Compiled.Value.Method("Loops.Subjects", method).Invoke(null, new object[] { w, a })!;
-
-    private static (double Value, double[] Dw, double Da) Gradient(string method, double[] w, double a)
-    {
-        double[] dw = Enumerable.Repeat(123.0, w.Length).ToArray(); // Gradient overwrites whatever is there.
-        double[] da = { 0 };
-        double v = (double)Compiled.Value.Method("Loops.Drivers", method + "Gradient").Invoke(null, new object[] { w, a, dw, da })!;
-        return (v, dw, da[0]);
-    }
-
-    public static TheoryData<string, int> Cases()
-    {
-        var data = new TheoryData<string, int>();
-        foreach (string m in Methods)
-        {
-            for (int p = 0; p < 3; p++)
-            {
-                data.Add(m, p);
-            }
-        }
-
-        return data;
-    }
+    public static TheoryData<string, int> Cases() => ArrayMethodCheck.Cases(Methods, points: 3);
 
     private static (double[] W, double A) Point(int index)
     {
@@ -310,44 +398,7 @@ public sealed class LoopAndArrayTests
     public void LoopMethod_AtPoint_GradientAndPullbackMatchFiniteDifferences(string method, int pointIndex)
     {
         (double[] w, double a) = Point(pointIndex);
-        (double value, double[] dw, double da) = Gradient(method, w, a);
-        Assert.Equal(Primal(method, w, a), value);
-
-        for (int i = 0; i <= w.Length; i++)
-        {
-            double Shifted(double h)
-            {
-                double[] ws = (double[])w.Clone();
-                double ash = a;
-                if (i < w.Length)
-                {
-                    ws[i] += h;
-                }
-                else
-                {
-                    ash += h;
-                }
-
-                return Primal(method, ws, ash);
-            }
-
-            double step = 1e-6;
-            double fd = (Shifted(step) - Shifted(-step)) / (2 * step);
-            double actual = i < w.Length ? dw[i] : da;
-            Assert.True(Math.Abs(fd - actual) <= 1e-5 * Math.Max(1, Math.Abs(fd)),
-                string.Create(CultureInfo.InvariantCulture, $"{method} d/d{(i < w.Length ? "w[" + i + "]" : "a")}: finite differences {fd}, gradient {actual}"));
-        }
-
-        // Pullback: adds seed * gradient into pre-filled buffers.
-        double[] pw = Enumerable.Range(0, w.Length).Select(k => 0.25 * k).ToArray();
-        double[] pa = { -2.0 };
-        Compiled.Value.Method("Loops.Drivers", method + "Pullback").Invoke(null, new object[] { w, a, 1.7, pw, pa });
-        for (int k = 0; k < w.Length; k++)
-        {
-            Assert.Equal((0.25 * k) + (1.7 * dw[k]), pw[k], 10);
-        }
-
-        Assert.Equal(-2.0 + (1.7 * da), pa[0], 10);
+        Check.AgreesWithFiniteDifferences(method, w, a);
     }
 
     [Fact]
@@ -356,7 +407,7 @@ public sealed class LoopAndArrayTests
         double[] w = { 0.1, 0.2, 0.3 };
         double[] dw = { 7, 7 };
         var e = Assert.Throws<TargetInvocationException>(() =>
-            Compiled.Value.Method("Loops.Drivers", "DotGradient").Invoke(null, new object[] { w, 1.0, dw, new double[1] }));
+            Check.Compiled.Method("Loops.Drivers", "DotGradient").Invoke(null, new object[] { w, 1.0, dw, new double[1] }));
         var argument = Assert.IsType<ArgumentException>(e.InnerException);
         Assert.Contains("'dw'", argument.Message, StringComparison.Ordinal);
         Assert.Contains("'w'", argument.Message, StringComparison.Ordinal);
@@ -370,21 +421,7 @@ public sealed class LoopAndArrayTests
     public void LoopGradient_SteadyState_AllocatesNothing(string method)
     {
         (double[] w, double a) = Point(0);
-        double[] dw = new double[w.Length];
-        MethodInfo loop = Compiled.Value.Method("Loops.Drivers", method + "Loop");
-        long Measure(int calls)
-        {
-            object[] args = { w, a, dw, calls };
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            loop.Invoke(null, args);
-            return GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-
-        Measure(50);
-        Measure(50);
-
-        // The reflection call has a fixed cost; 4000 more calls must not add anything (the tape is reused).
-        long extra = Measure(6000) - Measure(2000);
+        long extra = Check.BytesFor4000Calls(method, w, a);
         Assert.True(extra < 64, $"{method}: {extra} bytes for 4000 extra calls");
     }
 
@@ -392,17 +429,7 @@ public sealed class LoopAndArrayTests
     public void LocalArrays_SteadyState_AllocateOnlyWhatThePrimalAllocates()
     {
         (double[] w, double a) = Point(1);
-        double[] dw = new double[w.Length];
-        MethodInfo loop = Compiled.Value.Method("Loops.Drivers", "LocalSoftmaxLoop");
-        long Measure(int calls)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            loop.Invoke(null, new object[] { w, a, dw, calls });
-            return GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-
-        Measure(2000);
-        long perCall = (Measure(6000) - Measure(2000)) / 4000;
+        long perCall = Check.BytesFor4000Calls("LocalSoftmax", w, a) / 4000;
 
         // The primal's own new double[n] (24-byte header + 8 per element); the adjoint array is pooled. The
         // average may round up by a byte for a one-time allocation of the pool or the runtime.
@@ -412,16 +439,28 @@ public sealed class LoopAndArrayTests
     [Fact]
     public void NoDiffArray_GetsNoGradientParameter()
     {
-        MethodInfo weighted = Compiled.Value.Type("Loops.Subjects").GetMethods().Single(m => m.Name == "WeightedGradient");
+        MethodInfo weighted = Check.Compiled.Type("Loops.Subjects").GetMethods().Single(m => m.Name == "WeightedGradient");
         Assert.Equal(new[] { "w", "a", "c", "dw", "da" }, weighted.GetParameters().Select(p => p.Name));
     }
 
     [Fact]
     public void CountedLoop_CounterIsRecomputedNotRecorded()
     {
-        string generated = Compiled.Value.GeneratedSources.Single(kv => kv.Key.Contains("NestedCounted", StringComparison.Ordinal)).Value;
+        string generated = Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains("NestedCounted", StringComparison.Ordinal)).Value;
         Assert.DoesNotContain("Push(i)", generated, StringComparison.Ordinal);
         Assert.DoesNotContain("Push(j)", generated, StringComparison.Ordinal);
-        Assert.Contains("i = _s", generated, StringComparison.Ordinal);
+
+        string running = Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains(".RunningIndex_", StringComparison.Ordinal)).Value;
+        Assert.Equal(2, running.Split("_tape.Push(l);").Length - 1); // the kill l = j, once in Gradient and once in Pullback
+        Assert.Contains("l = l - (1 + i % 2);", running, StringComparison.Ordinal);
+        Assert.DoesNotContain("PushBool", running, StringComparison.Ordinal);
+        Assert.DoesNotContain("Push(_c", running, StringComparison.Ordinal);
+        Assert.Contains("Push(_c", Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains(".MutatedCore_", StringComparison.Ordinal)).Value, StringComparison.Ordinal);
+
+        // Starts and bounds read only stable values: iteration counts are computed, not recorded.
+        Assert.DoesNotContain("PopInt", generated, StringComparison.Ordinal);
+        Assert.Contains("i = _n1 - 1;", generated, StringComparison.Ordinal);
+        Assert.Contains("j = w.Length - 1 - (_n0 - 1);", generated, StringComparison.Ordinal);
+        Assert.Contains("int _n0 = (w.Length - 1) > i ? (w.Length - 1) - i : 0;", generated, StringComparison.Ordinal);
     }
 }

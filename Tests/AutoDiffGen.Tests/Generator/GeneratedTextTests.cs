@@ -58,6 +58,43 @@ public sealed class GeneratedTextTests
             public static double Caller(double x, double y) => Graph(x, y) * Math.Tanh(y);
         }
 
+        public static partial class Arrays
+        {
+            // Nested counted loops: counters and iteration counts are recomputed in the reverse sweep, row += e keeps
+            // nothing, and the [NoDiff] table c gets no adjoint work.
+            [Differentiable]
+            public static double Quadratic(double[] w, [NoDiff] double[] c, double a)
+            {
+                double s = 0;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    double row = 0;
+                    for (int j = 0; j <= i; j++)
+                    {
+                        row += c[(i * w.Length) + j] * w[j];
+                    }
+
+                    s += row * w[i] * a;
+                }
+
+                return s;
+            }
+
+            // A layer written with kernels: their pullbacks run in reverse order on pooled adjoint buffers; the
+            // constant input x gets no gradient buffer at all.
+            [Differentiable]
+            public static double Layer(double[] w, [NoDiff] double[] x, double[] b)
+            {
+                double[] z = new double[2];
+                Kernels.MatVec(w, x, 2, 3, false, z);
+                double[] a = new double[2];
+                Kernels.Add(z, b, a);
+                double[] h = new double[2];
+                Kernels.Tanh(a, h);
+                return Kernels.Sum(h);
+            }
+        }
+
         public partial class Spring
         {
             private readonly double stiffness = 3;
@@ -78,6 +115,8 @@ public sealed class GeneratedTextTests
     [InlineData("Demo.Textbook.Mixed_float_float_int")]
     [InlineData("Demo.Textbook.Caller_double_double")]
     [InlineData("Demo.Spring.Energy_double")]
+    [InlineData("Demo.Arrays.Quadratic_double___double___double")]
+    [InlineData("Demo.Arrays.Layer_double___double___double__")]
     public void Generator_RepresentativeMethod_MatchesBaseline(string hint)
     {
         (GeneratorRunResult result, var diagnostics) = GeneratorHarness.Run(Source);
