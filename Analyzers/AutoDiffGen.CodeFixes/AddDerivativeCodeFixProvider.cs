@@ -178,17 +178,6 @@ public sealed class AddDerivativeCodeFixProvider : CodeFixProvider
                 : SyntaxEdits.AddPartial((TypeDeclarationSyntax)rewritten));
 
         Document changed = document.WithSyntaxRoot(newRoot);
-        if (await SyntaxEdits.RootAndModelAsync(changed, token).ConfigureAwait(false) is not (SyntaxNode changedRoot, SemanticModel changedModel)
-            || changedRoot.GetAnnotatedNodes(CalleeAnnotation).FirstOrDefault() is not MethodDeclarationSyntax marked
-            || changedModel.GetDeclaredSymbol(marked, token) is not IMethodSymbol symbol)
-        {
-            return null;
-        }
-
-        // The same analysis the generator runs: offer the fix only if it accepts the method.
-        Generator.Models.MethodResult result = MethodAnalyzer.Analyze(symbol, marked, changedModel, token);
-        return result.Diagnostics.Any(d => DiagnosticDescriptors.Get(d.Id).DefaultSeverity == DiagnosticSeverity.Error)
-            ? null
-            : changed.Project.Solution;
+        return await SyntaxEdits.AcceptedAsync(changed, CalleeAnnotation, token).ConfigureAwait(false) ? changed.Project.Solution : null;
     }
 }

@@ -3,6 +3,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using AutoDiffGen.Generator.Analysis;
+using AutoDiffGen.Generator.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -18,6 +19,24 @@ internal static class SyntaxEdits
         SyntaxNode? root = await document.GetSyntaxRootAsync(token).ConfigureAwait(false);
         SemanticModel? model = await document.GetSemanticModelAsync(token).ConfigureAwait(false);
         return root is null || model is null ? null : (root, model);
+    }
+
+    /// <summary>
+    /// Whether the shared analysis (the one the generator runs) accepts the [Differentiable] method that carries
+    /// <paramref name="annotation"/> in <paramref name="changed"/>: fixes that change a differentiable method are
+    /// offered only if they do not trade one error for another.
+    /// </summary>
+    public static async Task<bool> AcceptedAsync(Document changed, SyntaxAnnotation annotation, CancellationToken token)
+    {
+        if (await RootAndModelAsync(changed, token).ConfigureAwait(false) is not (SyntaxNode root, SemanticModel model)
+            || root.GetAnnotatedNodes(annotation).FirstOrDefault() is not MethodDeclarationSyntax method
+            || model.GetDeclaredSymbol(method, token) is not IMethodSymbol symbol)
+        {
+            return false;
+        }
+
+        return !MethodAnalyzer.Analyze(symbol, method, model, token).Diagnostics
+            .Any(d => DiagnosticDescriptors.Get(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
     }
 
     /// <summary>
