@@ -48,7 +48,12 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeType(SyntaxNodeAnalysisContext context)
     {
         var type = (TypeDeclarationSyntax)context.Node;
-        if (type.Modifiers.Any(SyntaxKind.PartialKeyword))
+
+        // Partial as the shared analysis sees it: any declaration of the type (another one without the modifier is
+        // the compiler's CS0260).
+        if (type.Modifiers.Any(SyntaxKind.PartialKeyword)
+            || context.SemanticModel.GetDeclaredSymbol(type, context.CancellationToken) is not INamedTypeSymbol symbol
+            || symbol.DeclaringSyntaxReferences.Any(r => r.GetSyntax(context.CancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword)))
         {
             return;
         }
@@ -56,10 +61,10 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
         foreach (MethodDeclarationSyntax method in type.DescendantNodes().OfType<MethodDeclarationSyntax>())
         {
             if (method.AttributeLists.Count > 0
-                && context.SemanticModel.GetDeclaredSymbol(method, context.CancellationToken) is IMethodSymbol symbol
-                && DerivativeRegistry.HasAttribute(symbol, DerivativeRegistry.DifferentiableAttribute))
+                && context.SemanticModel.GetDeclaredSymbol(method, context.CancellationToken) is IMethodSymbol differentiable
+                && DerivativeRegistry.HasAttribute(differentiable, DerivativeRegistry.DifferentiableAttribute))
             {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TypeNotPartial, type.Identifier.GetLocation(), type.Identifier.ValueText, symbol.Name));
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TypeNotPartial, type.Identifier.GetLocation(), symbol.Name, differentiable.Name));
             }
         }
     }

@@ -23,6 +23,7 @@ public sealed class AnalyzerTests
     {
         "class C { [Differentiable] static double F(double x) => x * x; }",
         "class Outer { partial class C { [Differentiable] static double F(double x) => x * x; } }",
+        "partial class C { } class C { [Differentiable] static double F(double x) => x * x; }", // CS0260: partial as the analysis sees it
         "partial class C { [Differentiable] static int F(double x) => (int)x; }",
         "partial class C { [Differentiable] static double F(double x) { try { return x; } catch { return 0; } } }",
         "partial class C { [Differentiable] static double F(double x) => x % 2.0; }",
