@@ -35,7 +35,38 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
             }
 
             start.RegisterSyntaxNodeAction(AnalyzeMethod, SyntaxKind.MethodDeclaration);
+            start.RegisterSyntaxNodeAction(AnalyzeType, SyntaxKind.ClassDeclaration, SyntaxKind.StructDeclaration, SyntaxKind.RecordDeclaration,
+                SyntaxKind.RecordStructDeclaration, SyntaxKind.InterfaceDeclaration);
         });
+    }
+
+    /// <summary>
+    /// ADG0001 from the type's side: the shared analysis finds it from the method, but it points at the type, and a
+    /// diagnostic outside the analysed node is not local (the IDE would not refresh it with the type, and code fixes
+    /// are not offered for it). Same count, place and message as the generator: one per [Differentiable] method inside.
+    /// </summary>
+    private static void AnalyzeType(SyntaxNodeAnalysisContext context)
+    {
+        var type = (TypeDeclarationSyntax)context.Node;
+
+        // Partial as the shared analysis sees it: any declaration of the type (another one without the modifier is
+        // the compiler's CS0260).
+        if (type.Modifiers.Any(SyntaxKind.PartialKeyword)
+            || context.SemanticModel.GetDeclaredSymbol(type, context.CancellationToken) is not INamedTypeSymbol symbol
+            || symbol.DeclaringSyntaxReferences.Any(r => r.GetSyntax(context.CancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword)))
+        {
+            return;
+        }
+
+        foreach (MethodDeclarationSyntax method in type.DescendantNodes().OfType<MethodDeclarationSyntax>())
+        {
+            if (method.AttributeLists.Count > 0
+                && context.SemanticModel.GetDeclaredSymbol(method, context.CancellationToken) is IMethodSymbol differentiable
+                && DerivativeRegistry.HasAttribute(differentiable, DerivativeRegistry.DifferentiableAttribute))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TypeNotPartial, type.Identifier.GetLocation(), symbol.Name, differentiable.Name));
+            }
+        }
     }
 
     private static void AnalyzeMethod(SyntaxNodeAnalysisContext context)
@@ -58,7 +89,7 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
             RegistrationChecks.Check(method, LocationInfo.From(syntax.Identifier.GetLocation()), diagnostics);
         }
 
-        foreach (DiagnosticInfo info in diagnostics)
+        foreach (DiagnosticInfo info in diagnostics.Where(d => d.Id != DiagnosticIds.TypeNotPartial))
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.Get(info.Id), InSource(info, context.Compilation), info.Arguments.Select(a => (object)a).ToArray()));
         }

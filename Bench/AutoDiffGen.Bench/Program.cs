@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 
 namespace AutoDiffGen.Bench;
@@ -8,8 +10,9 @@ namespace AutoDiffGen.Bench;
 /// <summary>
 /// Entry point. <c>--verify</c> checks the gradients (generated vs hand-written vs central finite differences) and
 /// exits 1 on a mismatch; <c>--kernels</c>, <c>--matmul</c> and <c>--mlp</c> select the runtime-kernel, MatMul and
-/// MLP benchmark classes (the remaining arguments go along, e.g. <c>--kernels --job short</c>); anything else goes
-/// to BenchmarkDotNet, e.g. <c>--filter '*' --job short</c>.
+/// MLP benchmark classes (the remaining arguments go along, e.g. <c>--kernels --job short</c>); <c>--analyzer</c>
+/// runs the live analyzer benchmark once (ShortRun); anything else goes to BenchmarkDotNet, e.g.
+/// <c>--filter '*' --job short</c>.
 /// </summary>
 public static class Program
 {
@@ -24,6 +27,13 @@ public static class Program
         if (Array.IndexOf(args, "--verify") >= 0)
         {
             return Verify();
+        }
+
+        if (Array.IndexOf(args, "--analyzer") >= 0)
+        {
+            // The benchmark build compiles the generator and the analyzers again: on a busy machine it needs more than the default 2 min.
+            BenchmarkRunner.Run<AnalyzerBenchmarks>(DefaultConfig.Instance.AddJob(Job.ShortRun).WithBuildTimeout(TimeSpan.FromMinutes(10)));
+            return 0;
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(WithClassFilters(args));

@@ -1,5 +1,0 @@
-namespace AutoDiffGen.CodeFixes;
-
-internal static class CodeFixAssembly
-{
-}
