@@ -1,20 +1,21 @@
 namespace AutoDiffGen.Bench;
 
 /// <summary>
-/// The 784 -> 128 (tanh) -> 10 softmax cross-entropy MLP on a batch of 64, written as ordinary differentiable
-/// code over the runtime kernels: its gradient with respect to all four parameter arrays is generated.
+/// The <see cref="MlpProblem"/> network (784 -> 128 tanh -> 10, softmax cross-entropy, batch 64, weights stored
+/// [out x in]) written as ordinary differentiable code over the runtime kernels: its gradient with respect to all
+/// four parameter arrays is generated (<c>LossGradient</c>).
 /// </summary>
 public static partial class GeneratedMlp
 {
-    public const int Batch = 64;
-    public const int Inputs = 784;
-    public const int Hidden = 128;
-    public const int Classes = 10;
+    private const int Batch = MlpProblem.Batch;
+    private const int Inputs = MlpProblem.Inputs;
+    private const int Hidden = MlpProblem.Hidden;
+    private const int Classes = MlpProblem.Classes;
 
     /// <summary>Mean softmax cross-entropy of the batch <paramref name="x"/> (row-major, Batch x Inputs).</summary>
-    /// <param name="w1">First layer weights, Inputs x Hidden, row-major.</param>
+    /// <param name="w1">First layer weights, Hidden x Inputs, row-major.</param>
     /// <param name="b1">First layer biases.</param>
-    /// <param name="w2">Second layer weights, Hidden x Classes, row-major.</param>
+    /// <param name="w2">Second layer weights, Classes x Hidden, row-major.</param>
     /// <param name="b2">Second layer biases.</param>
     /// <param name="x">The input batch (data, no gradient).</param>
     /// <param name="labels">The class of each row.</param>
@@ -23,29 +24,51 @@ public static partial class GeneratedMlp
     public static double Loss(double[] w1, double[] b1, double[] w2, double[] b2, [NoDiff] double[] x, int[] labels)
     {
         double[] z1 = new double[Batch * Hidden];
-        Kernels.MatMul(x, w1, Batch, Inputs, Hidden, false, false, z1);
+        Kernels.MatMul(x, w1, Batch, Inputs, Hidden, false, true, z1);
         double[] a1 = new double[Batch * Hidden];
-        for (int r = 0; r < Batch; r++)
-        {
-            for (int c = 0; c < Hidden; c++)
-            {
-                a1[(r * Hidden) + c] = z1[(r * Hidden) + c] + b1[c];
-            }
-        }
-
+        AddBias(z1, b1, Batch, Hidden, a1);
         double[] h = new double[Batch * Hidden];
         Kernels.Tanh(a1, h);
         double[] z2 = new double[Batch * Classes];
-        Kernels.MatMul(h, w2, Batch, Hidden, Classes, false, false, z2);
+        Kernels.MatMul(h, w2, Batch, Hidden, Classes, false, true, z2);
         double[] logits = new double[Batch * Classes];
-        for (int r = 0; r < Batch; r++)
+        AddBias(z2, b2, Batch, Classes, logits);
+        return Kernels.SoftmaxCrossEntropy(logits, labels);
+    }
+
+    /// <summary>result = z + 1 b^T (the bias added to every row), itself differentiable and called through its Pullback.</summary>
+    /// <param name="z">Rows x columns, row-major.</param>
+    /// <param name="b">One bias per column.</param>
+    /// <param name="rows">The number of rows.</param>
+    /// <param name="columns">The number of columns.</param>
+    /// <param name="result">Receives the sum.</param>
+    public static void AddBias(double[] z, double[] b, int rows, int columns, System.Span<double> result)
+    {
+        for (int r = 0; r < rows; r++)
         {
-            for (int c = 0; c < Classes; c++)
+            for (int c = 0; c < columns; c++)
             {
-                logits[(r * Classes) + c] = z2[(r * Classes) + c] + b2[c];
+                result[(r * columns) + c] = z[(r * columns) + c] + b[c];
             }
         }
+    }
 
-        return Kernels.SoftmaxCrossEntropy(logits, labels);
+    /// <summary>Pullback of <see cref="AddBias"/>: dz += seed, db += column sums of seed.</summary>
+    /// <param name="z">The primal matrix.</param>
+    /// <param name="b">The primal bias.</param>
+    /// <param name="rows">The number of rows.</param>
+    /// <param name="columns">The number of columns.</param>
+    /// <param name="result">The primal result.</param>
+    /// <param name="seed">The adjoint of the result.</param>
+    /// <param name="dz">Accumulates the gradient of z.</param>
+    /// <param name="db">Accumulates the gradient of b.</param>
+    [DerivativeOf(nameof(AddBias))]
+    public static void AddBiasPullback(double[] z, double[] b, int rows, int columns, System.ReadOnlySpan<double> result, System.ReadOnlySpan<double> seed, System.Span<double> dz, System.Span<double> db)
+    {
+        Kernels.Add(dz, seed, dz);
+        for (int r = 0; r < rows; r++)
+        {
+            Kernels.Add(db, seed.Slice(r * columns, columns), db);
+        }
     }
 }
