@@ -73,9 +73,10 @@ internal sealed partial class BodyLowering
         {
             IFieldReferenceOperation { Field.IsStatic: true } field => "the static field '" + field.Field.Name + "'",
             IFieldReferenceOperation field => "the field '" + field.Field.Name + "'",
-            IPropertyReferenceOperation property => "the property '" + property.Property.Name + "'",
+            IPropertyReferenceOperation { Property.IsIndexer: false } property => "the property '" + property.Property.Name + "'",
             IParameterReferenceOperation parameter => "the " + parameter.Parameter.RefKind.ToString().ToLowerInvariant() + " parameter '" + parameter.Parameter.Name + "'",
-            IArrayElementReferenceOperation => "an array it does not own",
+            IArrayElementReferenceOperation element => "an element of '" + Text(element.ArrayReference.Syntax) + "'",
+            IPropertyReferenceOperation { Property.IsIndexer: true } indexer when indexer.Instance is not null => "an element of '" + Text(indexer.Instance.Syntax) + "'",
             _ => "a location outside the method",
         };
     }

@@ -466,9 +466,10 @@ internal sealed partial class BodyLowering
 
             case ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
             {
-                // A write to a field, property, array element or ref parameter.
+                // A write to a field, property, array element or ref parameter: fine for constants (the guard reads
+                // the target too, so writing into a differentiable input array is refused).
                 var reads = new List<Var>();
-                Code? code = printer.Print(operation, reads);
+                Code? code = PrintWrite(operation, reads);
                 string what = WriteTargetDescription(operation);
                 if (code is null)
                 {
@@ -506,6 +507,29 @@ internal sealed partial class BodyLowering
                 ReportStatement(operation);
                 return;
         }
+    }
+
+    /// <summary>A write statement as code: <c>target = value</c>, <c>target op= value</c>, <c>target++</c>.</summary>
+    private Code? PrintWrite(IOperation operation, List<Var> reads)
+    {
+        (IOperation? target, IOperation? value, string op) = operation switch
+        {
+            ISimpleAssignmentOperation a => (a.Target, a.Value, "="),
+            ICompoundAssignmentOperation c => (c.Target, c.Value, CompoundOperator(c.OperatorKind) + "="),
+            IIncrementOrDecrementOperation i => (i.Target, (IOperation?)null, i.Kind == OperationKind.Increment ? "++" : "--"),
+            _ => (null, null, string.Empty),
+        };
+        if (target is null || printer.Print(target, reads) is not Code printedTarget)
+        {
+            return null;
+        }
+
+        if (value is null)
+        {
+            return new Code(printedTarget.Text + op, Code.Unary);
+        }
+
+        return printer.Print(value, reads) is Code printedValue ? new Code(printedTarget.Text + " " + op + " " + printedValue.Text, 1) : null;
     }
 
     private Var? TargetVar(IOperation target) => target switch
@@ -590,7 +614,12 @@ internal sealed partial class BodyLowering
                     BinaryOperatorKind.Divide => '/',
                     _ => null,
                 };
-                if (op is null || binary.OperatorMethod is not null)
+                if (binary.OperatorMethod is not null)
+                {
+                    return LowerUnsupported(binary);
+                }
+
+                if (op is null)
                 {
                     return Unsupported(binary, "only + - * / are differentiable binary operators");
                 }
@@ -931,8 +960,10 @@ internal sealed partial class BodyLowering
         else
         {
             // Other non-floating values (x > 0, an int index) carry no derivative by definition, but a float-to-int
-            // conversion nested inside one (w[(int)x]) still stops a gradient: report it.
+            // conversion nested inside one (w[(int)x]) still stops a gradient, and so does an active value stored
+            // into an object, a tuple or an array initializer (new V(x), Tuple.Create(x), new[] { x }): report them.
             ConversionInside(operation);
+            StoredInside(operation);
         }
 
         return new OpaqueExpr(code.Value, KindOf(operation.Type), reads, guard);
@@ -952,6 +983,39 @@ internal sealed partial class BodyLowering
             }
         }
 
+    }
+
+    /// <summary>
+    /// Reports floating values that an inactive expression hides in an object, a tuple, an array initializer or a
+    /// call result that is not floating: read back later (<c>v.A</c>), they would carry no derivative.
+    /// </summary>
+    private void StoredInside(IOperation operation)
+    {
+        foreach (IOperation descendant in operation.DescendantsAndSelf())
+        {
+            bool hides = descendant switch
+            {
+                IObjectCreationOperation or IAnonymousObjectCreationOperation or ITupleOperation or IArrayCreationOperation { Initializer: not null } => true,
+                IInvocationOperation call => !DerivativeRegistry.IsFloating(call.Type) && call.Type?.SpecialType != SpecialType.System_Boolean
+                                             && !(call.Type?.IsValueType == true && call.Type.SpecialType != SpecialType.None),
+                _ => false,
+            };
+            if (!hides)
+            {
+                continue;
+            }
+
+            var inner = new List<Var>();
+            printer.Print(descendant, inner);
+            List<Var> floating = Floating(inner);
+            if (floating.Count > 0)
+            {
+                var guard = new Guard(DiagnosticIds.UnsupportedExpression, descendant.Syntax,
+                    new[] { Text(descendant.Syntax), "an active value stored in an object, a tuple or an array initializer loses its derivative; use the value itself, or write a local array element by element" }, floating);
+                Guards.Add(guard);
+                return;
+            }
+        }
     }
 
     private OpaqueExpr Condition(IOperation condition)

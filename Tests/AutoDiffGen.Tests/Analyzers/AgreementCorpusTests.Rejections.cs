@@ -21,10 +21,6 @@ public sealed partial class AgreementCorpusTests
         ["iterators are not supported"] = "an iterator returns IEnumerable, ADG0002 first",
         ["break and continue are only meaningful inside loops"] = "outside a loop it does not compile; switch is refused first",
         ["this loop form is not supported"] = "a C# while or do loop always has a condition (a missing or 'until' condition is Visual Basic)",
-
-        // Known analysis bug: the binary-operator case reports user-defined operators with "only + - * / are
-        // differentiable binary operators" before this arm is reached (see the snippet with 'v * x' below).
-        ["user-defined operators are not supported"] = "reported with the binary-operator reason instead",
     };
 
     public static TheoryData<string> Rejections() => new()
@@ -56,6 +52,8 @@ public sealed partial class AgreementCorpusTests
         "partial class C { [Differentiable] static double F(double x, int n) { switch (n) { case 0: return x; default: return 2 * x; } } }",
 
         // Expressions (ADG0004).
+        "record struct V(double A); partial class C { [Differentiable] static double F(double x) { V v = new V(x); return v.A * x; } }",
+        "partial class C { [Differentiable] static double F(double x) { double[] t = { x, 2.0 }; return t[0] * x; } }",
         "partial class C { [Differentiable] static double F(double x) { Func<double, double> f = t => t * x; return x; } }",
         "partial class C { [Differentiable] static double F(double x) { dynamic d = 2.0; double y = d.Scale(x); return y * x; } }",
         "partial class C { [Differentiable] static double F(double x) { dynamic d = 2.0; return x * d.Scale(x); } }",

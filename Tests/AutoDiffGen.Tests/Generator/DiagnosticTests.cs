@@ -219,6 +219,46 @@ public sealed class DiagnosticTests
         Assert.Equal(2, result.GeneratedSources.Length);
     }
 
+    [Theory]
+    [InlineData("record struct V(double A); partial class C { [Differentiable] static double F(double x) { V v = new V(x); return v.A * x; } }", "new V(x)")]
+    [InlineData("partial class C { [Differentiable] static double F(double x) { var t = Tuple.Create(x); return t.Item1 * x; } }", "Tuple.Create(x)")]
+    [InlineData("partial class C { [Differentiable] static double F(double x) { double[] t = { x, 2.0 }; return t[0] * x; } }", "{ x, 2.0 }")]
+    public void ADG0004_ActiveValueHiddenInAnObject_ErrorAtTheCreation(string source, string at)
+    {
+        // Read back through a property, field or element, the value would carry no derivative: a silent wrong gradient.
+        Diagnostic d = Single("ADG0004", source);
+        Assert.Equal(at, At(d));
+        Assert.Contains("loses its derivative", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("partial class C { static double last; [Differentiable] static double F(double x) { last = 2.0; return x * x; } }")]
+    [InlineData("partial class C { static int calls; [Differentiable] static double F(double x) { calls++; return x * x; } }")]
+    [InlineData("partial class C { [Differentiable] static double F(double x, [NoDiff] double[] log) { log[0] = 3.0; log[1] += 1; return x * x; } }")]
+    public void ConstantWrittenOutside_NoError(string source)
+    {
+        (GeneratorRunResult result, var compilation) = GeneratorHarness.Run(Usings + source);
+        Assert.Empty(result.Diagnostics);
+        Assert.Single(result.GeneratedSources);
+        Assert.DoesNotContain(compilation, c => c.Severity == DiagnosticSeverity.Error);
+    }
+
+    [Fact]
+    public void ADG0009_ConstantWrittenIntoDifferentiableInput_ErrorNamesTheArray()
+    {
+        // Overwriting an element of an input the gradient is taken for would silently change what later reads see.
+        Diagnostic d = Single("ADG0009", "partial class C { [Differentiable] static double F(double[] w) { w[0] = 1.0; return w[0] * w[1]; } }");
+        Assert.Equal("w[0] = 1.0", At(d));
+        Assert.Contains("an element of 'w', which the method does not own", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADG0004_UserDefinedOperator_SaysSo()
+    {
+        Diagnostic d = Single("ADG0004", "struct V { public double A; public static double operator *(V v, double x) => v.A * x; } partial class C { [Differentiable] static double F(double x) { V v = default; return v * x; } }");
+        Assert.Contains("user-defined operators are not supported", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AllDescriptors_HaveDocumentationSections()
     {
