@@ -14,7 +14,7 @@ public sealed class VectorKernelTests
     private static readonly string[] Methods =
     {
         "ElementwiseChain", "MatMulLayer", "OverwrittenInLoop", "WrittenAfterKernel", "SoftmaxClassifier", "MatVecScaled", "Branchy",
-        "StackallocSpans",
+        "StackallocSpans", "UserVectorMethod",
     };
 
     private const string Subjects = """
@@ -136,6 +136,37 @@ public sealed class VectorKernelTests
                 }
 
                 return s + Kernels.Dot(t, w);
+            }
+
+            // A user vector-valued method with its own [DerivativeOf] pullback in the same convention.
+            [Differentiable]
+            public static double UserVectorMethod(double[] w, double a)
+            {
+                double[] shifted = new double[w.Length];
+                ScaleShift(w, a, 0.25, shifted);
+                double[] squared = new double[w.Length];
+                Kernels.Square(shifted, squared);
+                return Kernels.Sum(squared) * a;
+            }
+
+            public static void ScaleShift(ReadOnlySpan<double> x, double scale, double shift, Span<double> result)
+            {
+                for (int i = 0; i < x.Length; i++)
+                {
+                    result[i] = (x[i] * scale) + shift;
+                }
+            }
+
+            [DerivativeOf(nameof(ScaleShift))]
+            public static void ScaleShiftPullback(ReadOnlySpan<double> x, double scale, double shift, ReadOnlySpan<double> result, ReadOnlySpan<double> seed,
+                Span<double> dx, ref double dscale, ref double dshift)
+            {
+                for (int i = 0; i < x.Length; i++)
+                {
+                    dx[i] += seed[i] * scale;
+                    dscale += seed[i] * x[i];
+                    dshift += seed[i];
+                }
             }
 
             // A kernel call inside a branch decided by an active value.
