@@ -42,7 +42,7 @@ public static partial class GeneratedMlp
     /// <param name="rows">The number of rows.</param>
     /// <param name="columns">The number of columns.</param>
     /// <param name="result">Receives the sum.</param>
-    public static void AddBias(double[] z, double[] b, int rows, int columns, System.Span<double> result)
+    public static void AddBias(System.ReadOnlySpan<double> z, System.ReadOnlySpan<double> b, int rows, int columns, System.Span<double> result)
     {
         for (int r = 0; r < rows; r++)
         {
@@ -63,7 +63,7 @@ public static partial class GeneratedMlp
     /// <param name="dz">Accumulates the gradient of z.</param>
     /// <param name="db">Accumulates the gradient of b.</param>
     [DerivativeOf(nameof(AddBias))]
-    public static void AddBiasPullback(double[] z, double[] b, int rows, int columns, System.ReadOnlySpan<double> result, System.ReadOnlySpan<double> seed, System.Span<double> dz, System.Span<double> db)
+    public static void AddBiasPullback(System.ReadOnlySpan<double> z, System.ReadOnlySpan<double> b, int rows, int columns, System.ReadOnlySpan<double> result, System.ReadOnlySpan<double> seed, System.Span<double> dz, System.Span<double> db)
     {
         Kernels.Add(dz, seed, dz);
         for (int r = 0; r < rows; r++)

@@ -851,9 +851,26 @@ internal sealed class AdjointBuilder
             return;
         }
 
-        if (a.IsArrayCreation)
+        if (a.IsArrayCreation && v.IsPooled)
+        {
+            // new T[n] => a zeroed span over an array rented from the pool (returned after the reverse sweep).
+            string element = BodyLowering.KindType(v.Kind);
+            string rented = names.Next("_p_" + v.Name.TrimStart('_'));
+            string length = names.Next("_l");
+            declarations.Add(CodeNode.Line(element + "[] " + rented + " = default!;"));
+            forward.Add(CodeNode.Line("int " + length + " = " + v.PoolLength!.Code.Text + ";"));
+            forward.Add(CodeNode.Line(rented + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(" + length + ");"));
+            forward.Add(CodeNode.Line(v.Name + " = new global::System.Span<" + element + ">(" + rented + ", 0, " + length + ");"));
+            forward.Add(CodeNode.Line(v.Name + ".Clear();"));
+            PooledArrays.Add((element, rented));
+        }
+        else if (a.IsArrayCreation)
         {
             forward.Add(CodeNode.Line(v.Name + " = " + Print(a.Value).Text + ";"));
+        }
+
+        if (a.IsArrayCreation)
+        {
             if (v.Active)
             {
                 // The adjoint array comes from the pool (returned after the reverse sweep) and starts at zero.

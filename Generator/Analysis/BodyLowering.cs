@@ -714,10 +714,41 @@ internal sealed partial class BodyLowering
                 _ => false,
             };
             owned[local] = isOwned;
+            if (isOwned && local.Type is IArrayTypeSymbol && Unwrap(writes[0] switch
+                {
+                    IVariableDeclaratorOperation d => d.Initializer?.Value ?? (d.Parent as IVariableDeclarationOperation)?.Initializer?.Value,
+                    ISimpleAssignmentOperation a => a.Value,
+                    _ => null,
+                }) is IArrayCreationOperation { Initializer: null } creation
+                && root.DescendantsAndSelf().OfType<ILocalReferenceOperation>().Where(r => SymbolEqualityComparer.Default.Equals(r.Local, local)).All(SpanCompatibleUse)
+                && IsPure(creation.DimensionSizes[0]))
+            {
+                var reads = new List<Var>();
+                if (printer.Print(creation.DimensionSizes[0], reads) is Code length)
+                {
+                    v.PoolLength = new OpaqueExpr(length, NumKind.Other, reads);
+                }
+            }
         }
 
         return isOwned ? v : null;
     }
+
+    /// <summary>
+    /// A use of a local array that a <c>Span&lt;T&gt;</c> supports as well: an element, <c>.Length</c>, an argument
+    /// converted to a span parameter, a foreach source, or the array's own creation.
+    /// </summary>
+    private static bool SpanCompatibleUse(ILocalReferenceOperation reference) => reference.Parent switch
+    {
+        IArrayElementReferenceOperation element => element.ArrayReference == reference,
+        IPropertyReferenceOperation { Property.Name: "Length" } => true,
+        IConversionOperation { IsImplicit: true, Type: INamedTypeSymbol { IsGenericType: true } span } conversion
+            when span.ConstructedFrom.ToDisplayString() is "System.Span<T>" or "System.ReadOnlySpan<T>"
+            => conversion.Parent is IArgumentOperation or IForEachLoopOperation,
+        IForEachLoopOperation => true,
+        ISimpleAssignmentOperation assignment => assignment.Target == reference && Unwrap(assignment.Value) is IArrayCreationOperation,
+        _ => false,
+    };
 
     /// <summary><c>new T[n]</c> (also converted to a span) or <c>stackalloc T[n]</c>: fresh, zeroed elements.</summary>
     private static bool IsCreation(IOperation? value) => Unwrap(value) switch

@@ -60,6 +60,16 @@ internal sealed class Var
 
     public int AssignSites { get; set; }
 
+    /// <summary>
+    /// A local <c>T[]</c> created once with <c>new T[n]</c> and used only through elements, <c>.Length</c>, span
+    /// parameters and foreach: the generated adjoint rents it from the pool as a span of <see cref="PoolLength"/>
+    /// instead of allocating it (the user's primal still allocates).
+    /// </summary>
+    public bool IsPooled => PoolLength is not null;
+
+    /// <summary>The length expression of a pooled local array.</summary>
+    public OpaqueExpr? PoolLength { get; set; }
+
     /// <summary>An array mentioned by a forward-only statement (a write, a call): its elements may change, so they are not stable.</summary>
     public bool IsMutated { get; set; }
 

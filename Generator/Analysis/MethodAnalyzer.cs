@@ -224,7 +224,15 @@ internal static class MethodAnalyzer
             {
                 // A span local may hold stackalloc memory: scoped, so the hoisted declaration can take it.
                 string scoped = v.IsArray && !v.IsReference ? "scoped " : string.Empty;
-                declarations.Add(CodeNode.Line(scoped + v.Type + " " + v.Name + (v.IsReference ? " = default!;" : " = default;")));
+                if (v.IsPooled)
+                {
+                    // Rented from the pool in the generated adjoint: a span over the rented array.
+                    declarations.Add(CodeNode.Line("scoped global::System.Span<" + BodyLowering.KindType(v.Kind) + "> " + v.Name + " = default;"));
+                }
+                else
+                {
+                    declarations.Add(CodeNode.Line(scoped + v.Type + " " + v.Name + (v.IsReference ? " = default!;" : " = default;")));
+                }
             }
 
             if (v.Active && v.IsScalar && v.Adjoint is null && v != lowering.Result)
