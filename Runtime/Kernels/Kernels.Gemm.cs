@@ -5,6 +5,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Threading;
 
 namespace AutoDiffGen;
 
@@ -120,11 +121,40 @@ public static partial class Kernels
         }
     }
 
+    /// <summary>Below this many multiply-adds a product runs on one thread (a second one costs more than it saves).</summary>
+    private const long GemmParallelThreshold = 1L << 21;
+
     private static unsafe void GemmBlocked<T>(bool transA, bool transB, int m, int n, int k, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c)
         where T : unmanaged
     {
         int nr = 2 * Vector512<T>.Count;
-        int ncMax = Math.Min(GemmNC, RoundUp(n, nr));
+        fixed (T* aPtr = a)
+        fixed (T* bPtr = b)
+        fixed (T* cPtr = c)
+        {
+            // Large products split their columns in two: the second half goes to the thread pool, this thread does
+            // the first, then runs the second itself if no pool thread has taken it yet. Each half packs its own
+            // panels and writes disjoint columns of C, with the same order of operations as one thread: the result
+            // is bitwise identical.
+            int split = RoundUp((n + 1) / 2, nr);
+            if (Environment.ProcessorCount > 1 && (long)m * n * k >= GemmParallelThreshold && split < n)
+            {
+                GemmHalf<T> half = GemmHalf<T>.Start(transA, transB, m, n, k, aPtr, bPtr, cPtr, split, n);
+                GemmColumns(transA, transB, m, n, k, aPtr, bPtr, cPtr, 0, split);
+                half.Finish();
+                return;
+            }
+
+            GemmColumns(transA, transB, m, n, k, aPtr, bPtr, cPtr, 0, n);
+        }
+    }
+
+    /// <summary>The blocked product restricted to columns <paramref name="jStart"/> .. <paramref name="jEnd"/> of C.</summary>
+    private static unsafe void GemmColumns<T>(bool transA, bool transB, int m, int n, int k, T* aPtr, T* bPtr, T* cPtr, int jStart, int jEnd)
+        where T : unmanaged
+    {
+        int nr = 2 * Vector512<T>.Count;
+        int ncMax = Math.Min(GemmNC, RoundUp(jEnd - jStart, nr));
         int mcMax = Math.Min(GemmMC, RoundUp(m, GemmMR));
         int kcMax = Math.Min(GemmKC, k);
 
@@ -134,23 +164,18 @@ public static partial class Kernels
         T* tile = stackalloc T[GemmMR * 32];
         try
         {
-            fixed (T* aPtr = a)
-            fixed (T* bPtr = b)
-            fixed (T* cPtr = c)
+            for (int jc = jStart; jc < jEnd; jc += GemmNC)
             {
-                for (int jc = 0; jc < n; jc += GemmNC)
+                int nc = Math.Min(GemmNC, jEnd - jc);
+                for (int pc = 0; pc < k; pc += GemmKC)
                 {
-                    int nc = Math.Min(GemmNC, n - jc);
-                    for (int pc = 0; pc < k; pc += GemmKC)
+                    int kc = Math.Min(GemmKC, k - pc);
+                    PackB(transB, bPtr, n, k, pc, kc, jc, nc, nr, bPack);
+                    for (int ic = 0; ic < m; ic += GemmMC)
                     {
-                        int kc = Math.Min(GemmKC, k - pc);
-                        PackB(transB, bPtr, n, k, pc, kc, jc, nc, nr, bPack);
-                        for (int ic = 0; ic < m; ic += GemmMC)
-                        {
-                            int mc = Math.Min(GemmMC, m - ic);
-                            PackA(transA, aPtr, m, k, ic, mc, pc, kc, aPack);
-                            MacroKernel(mc, nc, kc, nr, aPack, bPack, cPtr + ((long)ic * n) + jc, n, tile);
-                        }
+                        int mc = Math.Min(GemmMC, m - ic);
+                        PackA(transA, aPtr, m, k, ic, mc, pc, kc, aPack);
+                        MacroKernel(mc, nc, kc, nr, aPack, bPack, cPtr + ((long)ic * n) + jc, n, tile);
                     }
                 }
             }
@@ -159,6 +184,106 @@ public static partial class Kernels
         {
             NativeMemory.AlignedFree(aPack);
             NativeMemory.AlignedFree(bPack);
+        }
+    }
+
+    /// <summary>
+    /// The second half of a split product, run by a pool thread or, if none has taken it when the caller finishes
+    /// its own half, by the caller. Each calling thread reuses one instance as long as no stale queue entry of it
+    /// is pending, so a steady-state product allocates nothing.
+    /// </summary>
+    private sealed unsafe class GemmHalf<T> : IThreadPoolWorkItem
+        where T : unmanaged
+    {
+        [ThreadStatic]
+        private static GemmHalf<T>? cached;
+
+        private readonly ManualResetEventSlim done = new(false);
+        private bool transA;
+        private bool transB;
+        private int m;
+        private int n;
+        private int k;
+        private T* a;
+        private T* b;
+        private T* c;
+        private int jStart;
+        private int jEnd;
+        private int claimed;
+        private int queued;
+        private Exception? failure;
+
+        public static GemmHalf<T> Start(bool transA, bool transB, int m, int n, int k, T* a, T* b, T* c, int jStart, int jEnd)
+        {
+            // An instance whose last queue entry has not run yet cannot be reused: that entry could run on it.
+            GemmHalf<T>? half = cached;
+            if (half is null || Volatile.Read(ref half.queued) != 0)
+            {
+                cached = half = new GemmHalf<T>();
+            }
+
+            half.transA = transA;
+            half.transB = transB;
+            half.m = m;
+            half.n = n;
+            half.k = k;
+            half.a = a;
+            half.b = b;
+            half.c = c;
+            half.jStart = jStart;
+            half.jEnd = jEnd;
+            half.failure = null;
+            half.done.Reset();
+            half.claimed = 0;
+            Interlocked.Increment(ref half.queued);
+            ThreadPool.UnsafeQueueUserWorkItem(half, preferLocal: false);
+            return half;
+        }
+
+        /// <summary>The pool's entry point: the queue entry is consumed first, so the caller may reuse the instance once the half is done.</summary>
+        public void Execute()
+        {
+            bool mine = Interlocked.Exchange(ref claimed, 1) == 0;
+            Interlocked.Decrement(ref queued);
+            if (mine)
+            {
+                Compute();
+            }
+        }
+
+        /// <summary>Runs the half here if no pool thread took it, else waits for it; rethrows its failure.</summary>
+        public void Finish()
+        {
+            Run();
+            done.Wait();
+            if (failure is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            }
+        }
+
+        private void Run()
+        {
+            if (Interlocked.Exchange(ref claimed, 1) == 0)
+            {
+                Compute();
+            }
+        }
+
+        private void Compute()
+        {
+            try
+            {
+                GemmColumns(transA, transB, m, n, k, a, b, c, jStart, jEnd);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+            finally
+            {
+                done.Set();
+            }
         }
     }
 
