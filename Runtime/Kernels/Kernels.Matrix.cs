@@ -143,7 +143,9 @@ public static partial class Kernels
     /// </summary>
     /// <remarks>
     /// Large products run a cache-blocked, register-tiled AVX-512 kernel (packed panels, fused multiply-add);
-    /// small ones, or machines without AVX-512, use vectorised row updates.
+    /// small ones, or machines without AVX-512, use vectorised row updates. Products of at least 2^21
+    /// multiply-adds split their columns between the calling thread and a thread-pool thread (the caller runs both
+    /// halves when no pool thread is free); the result is bitwise the same as on one thread.
     /// </remarks>
     /// <param name="a">The left matrix as stored.</param>
     /// <param name="b">The right matrix as stored.</param>
