@@ -140,8 +140,16 @@ public static partial class Kernels
             if (Environment.ProcessorCount > 1 && (long)m * n * k >= GemmParallelThreshold && split < n)
             {
                 GemmHalf<T> half = GemmHalf<T>.Start(transA, transB, m, n, k, aPtr, bPtr, cPtr, split, n);
-                GemmColumns(transA, transB, m, n, k, aPtr, bPtr, cPtr, 0, split);
-                half.Finish();
+                try
+                {
+                    GemmColumns(transA, transB, m, n, k, aPtr, bPtr, cPtr, 0, split);
+                }
+                finally
+                {
+                    // Even if this half failed: the other must be finished before the pinned spans are released.
+                    half.Finish();
+                }
+
                 return;
             }
 
