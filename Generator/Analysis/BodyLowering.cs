@@ -79,8 +79,7 @@ internal sealed partial class BodyLowering
         ITypeSymbol? element = local.Type switch
         {
             IArrayTypeSymbol { Rank: 1 } arrayType when DerivativeRegistry.IsFloating(arrayType.ElementType) => arrayType.ElementType,
-            INamedTypeSymbol { IsGenericType: true } span when span.ConstructedFrom.ToDisplayString() == "System.Span<T>" && DerivativeRegistry.IsFloating(span.TypeArguments[0]) => span.TypeArguments[0],
-            _ => null,
+            _ => DerivativeRegistry.WritableSpanElement(local.Type),
         };
         var v = new Var(names.Claim(local.Name), OperationPrinter.TypeName(local.Type), element is null ? KindOf(local.Type) : KindOf(element), VarRole.Local)
         {

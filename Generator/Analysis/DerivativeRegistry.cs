@@ -262,10 +262,14 @@ internal sealed class DerivativeRegistry
         }
 
         IParameterSymbol last = method.Parameters[method.Parameters.Length - 1];
-        bool isSpan = last.RefKind == RefKind.None && last.Type is INamedTypeSymbol { IsGenericType: true } named
-                      && named.ConstructedFrom.ToDisplayString() == "System.Span<T>" && IsFloating(named.TypeArguments[0]);
-        return isSpan ? last.Ordinal : -1;
+        return last.RefKind == RefKind.None && WritableSpanElement(last.Type) is not null ? last.Ordinal : -1;
     }
+
+    /// <summary>The element type of a <c>Span&lt;double&gt;</c> or <c>Span&lt;float&gt;</c>; null for anything else.</summary>
+    public static ITypeSymbol? WritableSpanElement(ITypeSymbol type)
+        => type is INamedTypeSymbol { IsGenericType: true } named && named.ConstructedFrom.ToDisplayString() == "System.Span<T>" && IsFloating(named.TypeArguments[0])
+            ? named.TypeArguments[0]
+            : null;
 
     /// <summary>The expected pullback signature of <paramref name="target"/>, as the user would write it.</summary>
     public static string ExpectedSignature(IMethodSymbol target, string pullbackName)
