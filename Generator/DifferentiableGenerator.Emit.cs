@@ -204,7 +204,8 @@ public sealed partial class DifferentiableGenerator
             return;
         }
 
-        using (w.BeginBlock(node.Text))
+        // A block without a header is a plain scope (the two halves of a fused loop iteration).
+        using (w.BeginBlock(node.Text.Length == 0 ? null : node.Text))
         {
             foreach (CodeNode child in node.Children)
             {

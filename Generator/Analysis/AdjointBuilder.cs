@@ -17,7 +17,7 @@ namespace AutoDiffGen.Generator.Analysis;
 /// product); a variable's old value is saved before an assignment only when the reverse sweep reads the
 /// variable and the assignment overwrites a value it will need. Accumulations <c>s += e</c> keep nothing.
 /// </remarks>
-internal sealed class AdjointBuilder
+internal sealed partial class AdjointBuilder
 {
     private readonly NameAllocator names;
     private readonly List<CodeNode> declarations = new();
@@ -28,11 +28,12 @@ internal sealed class AdjointBuilder
     public List<CodeNode> Declarations => declarations;
 
     /// <summary>Pass 1: decide which intermediates are kept and which variables the reverse sweep reads.</summary>
-    public void Plan(List<Stmt> body)
+    public void Plan(List<Stmt> body, Var result)
     {
         var assignments = new List<(AssignStmt Statement, bool InLoop)>();
         CollectWithDepth(body, false, assignments);
         Index(body, new List<LoopStmt>());
+        FindFusable(body, result);
 
         // Locals assigned once, outside every loop, never change afterwards: stable inside loops.
         var stable = new HashSet<Var>(positions.Where(p => p.Key.Target.Role == VarRole.Local && p.Key.Index is null && !p.Key.Target.IsArray
@@ -107,6 +108,20 @@ internal sealed class AdjointBuilder
                 continue;
             }
 
+            if (fusedAccumulations.TryGetValue(a, out LoopStmt? fusedLoop))
+            {
+                // An accumulator of a fused loop keeps its running value (the statements after the loop read it): its
+                // value before the loop is saved once and restored where the loop's reverse would have ended.
+                if (NeedsSave(a, v) && !accumulatorSaves.Any(e => e.Loop == fusedLoop && e.Accumulator == v))
+                {
+                    string save = names.Next("_t");
+                    declarations.Add(CodeNode.Line(v.Type + " " + save + " = default;"));
+                    accumulatorSaves.Add((fusedLoop, v, save));
+                }
+
+                continue;
+            }
+
             if (NeedsSave(a, v) && (v.Role == VarRole.Parameter || (v.Role == VarRole.Local && (v.AssignSites > 1 || inLoop)) || (v.Role == VarRole.Temp && inLoop)))
             {
                 string save = names.Next("_t");
@@ -170,7 +185,8 @@ internal sealed class AdjointBuilder
 
             // A reader later in a loop around both reads, in an earlier iteration, the value that a kill at the
             // top of that loop's body (saved itself) restores: then this statement need not save.
-            LoopStmt? common = loops.LastOrDefault(readerLoops.Contains);
+            // A fused loop reverses each iteration right after running it: a later iteration never overwrites first.
+            LoopStmt? common = loops.LastOrDefault(l => readerLoops.Contains(l) && !fused.Contains(l));
             if (common is not null && !common.Body.Any(k => k is AssignStmt { Index: null } kill && kill.Target == v && kill != s
                                                                  && positions[kill].Index < index && !Reads(kill.Value, v)))
             {
@@ -648,6 +664,12 @@ internal sealed class AdjointBuilder
     /// </summary>
     private void BuildLoop(LoopStmt loop, List<CodeNode> forward, List<CodeNode> reverse)
     {
+        if (fused.Contains(loop))
+        {
+            BuildFused(loop, forward, reverse);
+            return;
+        }
+
         loopDepth++;
         prologues.Push(new List<CodeNode>());
         (List<CodeNode> bodyForward, List<CodeNode> bodyReverse) = Build(loop.Body);
@@ -912,7 +934,9 @@ internal sealed class AdjointBuilder
         {
             // Recomputed at the start of each reversed iteration (before anything in it reads the value).
             prologues.Peek().AddRange(recomputes);
-            prologues.Peek().Add(CodeNode.Line(target + " = " + Print(a.Value).Text + ";"));
+            CodeNode recompute = CodeNode.Line(target + " = " + Print(a.Value).Text + ";");
+            prologues.Peek().Add(recompute);
+            prologueAssignments.Add(recompute);
             recomputes.Clear();
         }
 
@@ -1395,10 +1419,14 @@ internal sealed class AdjointBuilder
     /// flows into if/else branches, is dropped inside loop bodies, and anything a block touches is unknown after it.
     /// </summary>
     public static List<CodeNode> FoldZeroAdjoints(List<CodeNode> reverse, HashSet<string> adjoints)
-    {
-        var known = new HashSet<string>(adjoints);
-        return Fold(reverse, known, adjoints);
-    }
+        => FoldZeroAdjoints(reverse, new HashSet<string>(adjoints), adjoints);
+
+    /// <summary>
+    /// The same over a sequence that starts with <paramref name="known"/> adjoints at zero (updated to what is known
+    /// at its end): the forward sweep, whose fused loops hold reverse code, then the reverse sweep.
+    /// </summary>
+    public static List<CodeNode> FoldZeroAdjoints(List<CodeNode> nodes, HashSet<string> known, HashSet<string> adjoints)
+        => Fold(nodes, known, adjoints);
 
     private static List<CodeNode> Fold(IEnumerable<CodeNode> nodes, HashSet<string> known, HashSet<string> adjoints)
     {
@@ -1470,7 +1498,7 @@ internal sealed class AdjointBuilder
                     continue;
                 }
 
-                if (!child.IsBlock && child.Text == name + " = 0;")
+                if (EndsWithReset(child, name, adjoints))
                 {
                     result.Add(name);
                 }
@@ -1480,6 +1508,31 @@ internal sealed class AdjointBuilder
         }
 
         return result;
+    }
+
+    /// <summary>Whether the last line touching <paramref name="name"/> in a line or plain scope block resets it to zero.</summary>
+    private static bool EndsWithReset(CodeNode node, string name, HashSet<string> adjoints)
+    {
+        if (!node.IsBlock)
+        {
+            return node.Text == name + " = 0;";
+        }
+
+        if (node.Text.Length > 0)
+        {
+            return false;
+        }
+
+        for (int i = node.Children.Count - 1; i >= 0; i--)
+        {
+            CodeNode child = node.Children[i];
+            if (child.IsBlock ? Touched(child, adjoints).Contains(name) : Mentions(child.Text, name))
+            {
+                return EndsWithReset(child, name, adjoints);
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether a line writes or passes by ref the adjoint <paramref name="name"/>.</summary>

@@ -256,10 +256,12 @@ internal static class MethodAnalyzer
         }
 
         lowering.Result.Adjoint = names.Claim("_d_result");
-        builder.Plan(body);
+        builder.Plan(body, lowering.Result);
         (List<CodeNode> forward, List<CodeNode> reverse) = builder.Build(body);
         var localAdjoints = new HashSet<string>(lowering.Variables.Where(v => v.Active && v.IsScalar && v != lowering.Result && v.Adjoint is not null).Select(v => v.Adjoint!));
-        reverse = AdjointBuilder.FoldZeroAdjoints(reverse, localAdjoints);
+        var zero = new HashSet<string>(localAdjoints);
+        forward = AdjointBuilder.FoldZeroAdjoints(forward, zero, localAdjoints);
+        reverse = AdjointBuilder.FoldZeroAdjoints(reverse, zero, localAdjoints);
         foreach ((string element, string pooled) in builder.PooledArrays)
         {
             reverse.Add(CodeNode.Line("global::System.Buffers.ArrayPool<" + element + ">.Shared.Return(" + pooled + ");"));

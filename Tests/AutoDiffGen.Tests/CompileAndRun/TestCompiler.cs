@@ -35,6 +35,15 @@ internal static class TestCompiler
     {
         (SyntaxTree tree, Compilation output, GeneratorRunResult run, ImmutableArray<Diagnostic> generatorDiagnostics) = Generate(source, assemblyName);
         Dictionary<string, string> generated = run.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString(), StringComparer.Ordinal);
+        if (Environment.GetEnvironmentVariable("ADG_DUMP_GENERATED") is { Length: > 0 } dump)
+        {
+            // For reading what the generator wrote for a test source: ADG_DUMP_GENERATED=/some/folder dotnet test ...
+            Directory.CreateDirectory(Path.Combine(dump, assemblyName));
+            foreach ((string hint, string text) in generated)
+            {
+                File.WriteAllText(Path.Combine(dump, assemblyName, hint), text);
+            }
+        }
 
         using var stream = new MemoryStream();
         Microsoft.CodeAnalysis.Emit.EmitResult emit = output.Emit(stream);
