@@ -169,6 +169,10 @@ public sealed partial class DifferentiableGenerator
         if (plan.Tape.Length > 0)
         {
             w.WriteLine("global::AutoDiffGen.CompilerServices.AdjointTape " + plan.Tape + " = global::AutoDiffGen.CompilerServices.AdjointTape.Rent();");
+            foreach (CodeNode node in plan.TapeSetup)
+            {
+                PrintNode(w, node);
+            }
         }
 
         w.WriteLine();

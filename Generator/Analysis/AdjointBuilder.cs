@@ -423,7 +423,71 @@ internal sealed partial class AdjointBuilder
     /// <summary>The tape local, when anything is recorded inside a loop.</summary>
     public string? Tape { get; private set; }
 
-    private string UseTape() => Tape ??= names.Claim("_tape");
+    private string UseTape()
+    {
+        if (Tape is null)
+        {
+            Tape = names.Claim("_tape");
+            TapeValues = names.Claim("_tapeValues");
+            TapeTop = names.Claim("_tapeTop");
+            TapeIntegers = names.Claim("_tapeInts");
+            TapeIntegerTop = names.Claim("_tapeIntTop");
+        }
+
+        return Tape;
+    }
+
+    // The tape's arrays and their tops live in locals (registers) while the adjoint runs: a push is a compare and a
+    // store, a pop a load. The tape object only hands out its arrays and grows them.
+    private string TapeValues { get; set; } = string.Empty;
+
+    private string TapeTop { get; set; } = string.Empty;
+
+    private string TapeIntegers { get; set; } = string.Empty;
+
+    private string TapeIntegerTop { get; set; } = string.Empty;
+
+    /// <summary>The locals that hold the tape's arrays and tops, declared after the tape is rented.</summary>
+    public List<CodeNode> TapeSetup => Tape is null
+        ? new List<CodeNode>()
+        : new List<CodeNode>
+        {
+            CodeNode.Line("double[] " + TapeValues + " = " + Tape + ".Values;"),
+            CodeNode.Line("int " + TapeTop + " = 0;"),
+            CodeNode.Line("int[] " + TapeIntegers + " = " + Tape + ".Integers;"),
+            CodeNode.Line("int " + TapeIntegerTop + " = 0;"),
+        };
+
+    /// <summary>Saves <paramref name="value"/> of C# type <paramref name="type"/> on the tape.</summary>
+    private List<CodeNode> TapePush(string type, string value)
+    {
+        UseTape();
+        bool floating = type is "double" or "float";
+        string array = floating ? TapeValues : TapeIntegers;
+        string top = floating ? TapeTop : TapeIntegerTop;
+        string grow = floating ? "GrowValues" : "GrowIntegers";
+        string stored = type switch
+        {
+            "double" or "float" or "int" => value,
+            "bool" => value + " ? 1 : 0",
+            _ => throw new System.NotSupportedException("a value of type '" + type + "' cannot be recorded inside a loop"),
+        };
+        return new List<CodeNode>
+        {
+            CodeNode.Line("if (" + top + " == " + array + ".Length) " + array + " = " + Tape + "." + grow + "();"),
+            CodeNode.Line(array + "[" + top + "++] = " + stored + ";"),
+        };
+    }
+
+    /// <summary>The expression that restores the last saved value of C# type <paramref name="type"/>.</summary>
+    private string TapePop(string type) => type switch
+    {
+        "double" => TapeValues + "[--" + TapeTop + "]",
+        "float" => "(float)" + TapeValues + "[--" + TapeTop + "]",
+        "int" => TapeIntegers + "[--" + TapeIntegerTop + "]",
+        "bool" => TapeIntegers + "[--" + TapeIntegerTop + "] != 0",
+        _ => throw new System.NotSupportedException("a value of type '" + type + "' cannot be recorded inside a loop"),
+    };
 
     private static void CollectWithDepth(List<Stmt> statements, bool inLoop, List<(AssignStmt, bool)> into)
     {
@@ -444,15 +508,6 @@ internal sealed partial class AdjointBuilder
             }
         }
     }
-
-    private static string PopMethod(string type) => type switch
-    {
-        "double" => "PopDouble",
-        "float" => "PopFloat",
-        "int" => "PopInt",
-        "bool" => "PopBool",
-        _ => throw new System.NotSupportedException("a value of type '" + type + "' cannot be recorded inside a loop"),
-    };
 
     private void PlanNode(Expr e)
     {
@@ -642,8 +697,8 @@ internal sealed partial class AdjointBuilder
                 {
                     forward.Add(CodeNode.Line("bool " + stored + " = " + condition + ";"));
                     AddIf(forward, stored, thenForward, elseForward);
-                    forward.Add(CodeNode.Line(UseTape() + ".Push(" + stored + ");"));
-                    reverse.Add(CodeNode.Line("bool " + stored + " = " + Tape + ".PopBool();"));
+                    forward.AddRange(TapePush("bool", stored));
+                    reverse.Add(CodeNode.Line("bool " + stored + " = " + TapePop("bool") + ";"));
                 }
 
                 AddIf(reverse, stored, thenReverse, elseReverse);
@@ -778,14 +833,14 @@ internal sealed partial class AdjointBuilder
         {
             if (start is not null)
             {
-                forward.Add(CodeNode.Line(UseTape() + ".Push(" + start + ");"));
+                forward.AddRange(TapePush("int", start));
             }
 
-            forward.Add(CodeNode.Line(UseTape() + ".Push(" + count + ");"));
-            reverse.Add(CodeNode.Line("int " + count + " = " + Tape + ".PopInt();"));
+            forward.AddRange(TapePush("int", count));
+            reverse.Add(CodeNode.Line("int " + count + " = " + TapePop("int") + ";"));
             if (start is not null)
             {
-                reverse.Add(CodeNode.Line("int " + start + " = " + Tape + ".PopInt();"));
+                reverse.Add(CodeNode.Line("int " + start + " = " + TapePop("int") + ";"));
             }
         }
 
@@ -919,7 +974,14 @@ internal sealed partial class AdjointBuilder
         bool onTape = loopDepth > 0;
         if (save is not null)
         {
-            forward.Add(CodeNode.Line(onTape ? UseTape() + ".Push(" + target + ");" : save + " = " + target + ";"));
+            if (onTape)
+            {
+                forward.AddRange(TapePush(targetType, target));
+            }
+            else
+            {
+                forward.Add(CodeNode.Line(save + " = " + target + ";"));
+            }
         }
 
         var pops = new List<CodeNode>();
@@ -956,7 +1018,7 @@ internal sealed partial class AdjointBuilder
         reverse.AddRange(pops);
         if (save is not null)
         {
-            reverse.Add(CodeNode.Line(target + " = " + (onTape ? Tape + "." + PopMethod(targetType) + "()" : save) + ";"));
+            reverse.Add(CodeNode.Line(target + " = " + (onTape ? TapePop(targetType) : save) + ";"));
         }
 
         // Intermediates recomputed from the restored operands.
@@ -1042,7 +1104,10 @@ internal sealed partial class AdjointBuilder
         bool save = saves.ContainsKey(a);
         if (save)
         {
-            forward.Add(CodeNode.Line(UseTape() + ".PushSpan(" + v.Name + ");"));
+            // The contents go above the top of the floating-value array (which may grow), then the top moves up.
+            UseTape();
+            forward.Add(CodeNode.Line(TapeValues + " = " + Tape + ".PushSpan(" + v.Name + ", " + TapeTop + ");"));
+            forward.Add(CodeNode.Line(TapeTop + " += " + v.Name + ".Length;"));
         }
 
         var pops = new List<CodeNode>();
@@ -1079,7 +1144,8 @@ internal sealed partial class AdjointBuilder
 
         if (save)
         {
-            reverse.Add(CodeNode.Line(Tape + ".PopSpan(" + v.Name + ");"));
+            reverse.Add(CodeNode.Line(TapeTop + " -= " + v.Name + ".Length;"));
+            reverse.Add(CodeNode.Line("global::AutoDiffGen.CompilerServices.AdjointTape.PopSpan(" + TapeValues + ", " + TapeTop + ", " + v.Name + ");"));
         }
     }
 
@@ -1171,8 +1237,8 @@ internal sealed partial class AdjointBuilder
         {
             string type = BodyLowering.KindType(e.Kind);
             forward.Add(CodeNode.Line(type + " " + e.Temp + " = " + PrintDefinition(e).Text + ";"));
-            forward.Add(CodeNode.Line(UseTape() + ".Push(" + e.Temp + ");"));
-            pops.Add(CodeNode.Line(type + " " + e.Temp + " = " + Tape + "." + PopMethod(type) + "();"));
+            forward.AddRange(TapePush(type, e.Temp));
+            pops.Add(CodeNode.Line(type + " " + e.Temp + " = " + TapePop(type) + ";"));
         }
         else
         {

@@ -284,7 +284,8 @@ internal static class MethodAnalyzer
             ResultLocal: lowering.Result.Name,
             ResultAdjointLocal: lowering.Result.Active ? lowering.Result.Adjoint! : string.Empty,
             Reverse: reverse.ToEquatableArray(),
-            Tape: builder.Tape ?? string.Empty);
+            Tape: builder.Tape ?? string.Empty,
+            TapeSetup: builder.TapeSetup.ToEquatableArray());
     }
 
     private static bool IsGeneratedByAutoDiffGen(ISymbol member)

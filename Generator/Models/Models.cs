@@ -69,7 +69,8 @@ internal sealed record MethodPlan(
     string ResultLocal,
     string ResultAdjointLocal,
     EquatableArray<CodeNode> Reverse,
-    string Tape);
+    string Tape,
+    EquatableArray<CodeNode> TapeSetup);
 
 /// <summary>What the extract step yields for a method: a plan, or diagnostics only (or both, for warnings).</summary>
 internal sealed record MethodResult(MethodPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -60,6 +60,88 @@ public sealed class AdjointTape
         }
     }
 
+    /// <summary>
+    /// The array of floating values, for generated code that keeps the array and its top in locals (registers):
+    /// <c>values[top++] = v</c> to save, <c>values[--top]</c> to restore, <see cref="GrowValues"/> when full.
+    /// </summary>
+    public double[] Values => values;
+
+    /// <summary>The array of integers and branch decisions, used like <see cref="Values"/>.</summary>
+    public int[] Integers => integers;
+
+    /// <summary>Doubles the floating-value array (keeping its contents) and returns it.</summary>
+    /// <returns>The new array.</returns>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public double[] GrowValues()
+    {
+        Array.Resize(ref values, values.Length * 2);
+        return values;
+    }
+
+    /// <summary>Doubles the integer array (keeping its contents) and returns it.</summary>
+    /// <returns>The new array.</returns>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public int[] GrowIntegers()
+    {
+        Array.Resize(ref integers, integers.Length * 2);
+        return integers;
+    }
+
+    /// <summary>Saves the contents of an array above <paramref name="top"/> in the floating-value array, growing it if needed.</summary>
+    /// <param name="span">The values to save.</param>
+    /// <param name="top">The number of values saved so far (the caller adds <c>span.Length</c> afterwards).</param>
+    /// <returns>The floating-value array (a new one if it grew).</returns>
+    public double[] PushSpan(ReadOnlySpan<double> span, int top)
+    {
+        if (top + span.Length > values.Length)
+        {
+            Array.Resize(ref values, Math.Max(values.Length * 2, top + span.Length));
+        }
+
+        span.CopyTo(values.AsSpan(top));
+        return values;
+    }
+
+    /// <summary>Saves the contents of a float array (stored exactly as doubles); see <see cref="PushSpan(ReadOnlySpan{double}, int)"/>.</summary>
+    /// <param name="span">The values to save.</param>
+    /// <param name="top">The number of values saved so far.</param>
+    /// <returns>The floating-value array (a new one if it grew).</returns>
+    public double[] PushSpan(ReadOnlySpan<float> span, int top)
+    {
+        if (top + span.Length > values.Length)
+        {
+            Array.Resize(ref values, Math.Max(values.Length * 2, top + span.Length));
+        }
+
+        Span<double> into = values.AsSpan(top, span.Length);
+        for (int i = 0; i < span.Length; i++)
+        {
+            into[i] = span[i];
+        }
+
+        return values;
+    }
+
+    /// <summary>Restores values saved by <see cref="PushSpan(ReadOnlySpan{double}, int)"/> starting at <paramref name="top"/> (the top after the caller took <c>into.Length</c> off).</summary>
+    /// <param name="values">The floating-value array.</param>
+    /// <param name="top">Where the saved values start.</param>
+    /// <param name="into">Receives them.</param>
+    public static void PopSpan(double[] values, int top, Span<double> into) => values.AsSpan(top, into.Length).CopyTo(into);
+
+    /// <summary>Restores values saved by <see cref="PushSpan(ReadOnlySpan{float}, int)"/>.</summary>
+    /// <param name="values">The floating-value array.</param>
+    /// <param name="top">Where the saved values start.</param>
+    /// <param name="into">Receives them.</param>
+    public static void PopSpan(double[] values, int top, Span<float> into)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ReadOnlySpan<double> from = values.AsSpan(top, into.Length);
+        for (int i = 0; i < into.Length; i++)
+        {
+            into[i] = (float)from[i];
+        }
+    }
+
     /// <summary>Saves a floating value.</summary>
     /// <param name="value">The value.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

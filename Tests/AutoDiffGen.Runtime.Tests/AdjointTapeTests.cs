@@ -64,4 +64,45 @@ public class AdjointTapeTests
             throw new InvalidOperationException($"tape at depth {depth} held {popped}");
         }
     }
+    [Fact]
+    public void LocalCursorApi_GrowKeepsContents_AndSpansRoundTrip()
+    {
+        AdjointTape tape = AdjointTape.Rent();
+        double[] values = tape.Values;
+        int top = 0;
+        for (int i = 0; i < 1000; i++)
+        {
+            if (top == values.Length)
+            {
+                values = tape.GrowValues();
+            }
+
+            values[top++] = i * 0.5;
+        }
+
+        double[] block = { 1, 2, 3, 4, 5 };
+        values = tape.PushSpan(block, top);
+        top += block.Length;
+        float[] small = { 0.25f, -1.5f };
+        values = tape.PushSpan(small, top);
+        top += small.Length;
+
+        var floats = new float[2];
+        top -= floats.Length;
+        AdjointTape.PopSpan(values, top, floats);
+        Assert.Equal(small, floats);
+        var doubles = new double[5];
+        top -= doubles.Length;
+        AdjointTape.PopSpan(values, top, doubles);
+        Assert.Equal(block, doubles);
+        for (int i = 999; i >= 0; i--)
+        {
+            Assert.Equal(i * 0.5, values[--top]);
+        }
+
+        int[] integers = tape.Integers;
+        int length = integers.Length;
+        Assert.True(tape.GrowIntegers().Length == 2 * length);
+        AdjointTape.Return(tape);
+    }
 }

@@ -466,17 +466,16 @@ public sealed class LoopAndArrayTests
     public void CountedLoop_CounterIsRecomputedNotRecorded()
     {
         string generated = Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains("NestedCounted", StringComparison.Ordinal)).Value;
-        Assert.DoesNotContain("Push(i)", generated, StringComparison.Ordinal);
-        Assert.DoesNotContain("Push(j)", generated, StringComparison.Ordinal);
+        Assert.DoesNotContain("++] = i;", generated, StringComparison.Ordinal);
+        Assert.DoesNotContain("++] = j;", generated, StringComparison.Ordinal);
 
         string running = Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains(".RunningIndex_", StringComparison.Ordinal)).Value;
         // The j loop is fused (its reverse runs right after each iteration): the kill l = j needs no save.
-        Assert.DoesNotContain("_tape.Push(l);", running, StringComparison.Ordinal);
+        Assert.DoesNotContain("++] = l;", running, StringComparison.Ordinal);
         Assert.Contains("// One pass", running, StringComparison.Ordinal);
         Assert.Contains("l = l - (1 + i % 2);", running, StringComparison.Ordinal);
-        Assert.DoesNotContain("PushBool", running, StringComparison.Ordinal);
-        Assert.DoesNotContain("Push(_c", running, StringComparison.Ordinal);
-        Assert.Contains("Push(_c", Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains(".MutatedCore_", StringComparison.Ordinal)).Value, StringComparison.Ordinal);
+                Assert.DoesNotContain("++] = _c", running, StringComparison.Ordinal);
+        Assert.Contains("++] = _c", Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains(".MutatedCore_", StringComparison.Ordinal)).Value, StringComparison.Ordinal);
 
         string offsets = Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains(".OffsetConditions_", StringComparison.Ordinal)).Value;
         Assert.DoesNotContain("++;", offsets, StringComparison.Ordinal);
@@ -484,7 +483,7 @@ public sealed class LoopAndArrayTests
         Assert.Contains("int _n1 = (w.Length - 1) >= 2 ? (w.Length - 1) - 2 + 1 : 0;", offsets, StringComparison.Ordinal);
 
         // Starts and bounds read only stable values: iteration counts are computed, not recorded.
-        Assert.DoesNotContain("PopInt", generated, StringComparison.Ordinal);
+        Assert.DoesNotContain("_tapeInts[--", generated, StringComparison.Ordinal);
         Assert.Contains("// One pass", generated, StringComparison.Ordinal); // the outer loop is fused: i is current
         Assert.DoesNotContain("i = _n1 - 1;", generated, StringComparison.Ordinal);
         Assert.Contains("j = w.Length - 1 - (_n0 - 1);", generated, StringComparison.Ordinal);

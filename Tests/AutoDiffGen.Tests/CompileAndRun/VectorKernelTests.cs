@@ -240,7 +240,7 @@ public sealed class VectorKernelTests
         Assert.DoesNotContain("PushSpan", chain, StringComparison.Ordinal);
         Assert.Contains("ArrayPool<double>.Shared.Rent", chain, StringComparison.Ordinal);
 
-        Assert.Contains("PushSpan(u)", Generated("OverwrittenInLoop"), StringComparison.Ordinal);
+        Assert.Contains("PushSpan(u, ", Generated("OverwrittenInLoop"), StringComparison.Ordinal);
 
         // The constant matrix gets no gradient at all: MatVec's pullback accepts an empty span for it.
         string matVec = Generated("MatVecScaled");
