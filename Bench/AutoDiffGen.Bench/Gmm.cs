@@ -24,9 +24,10 @@ namespace AutoDiffGen.Bench;
 public static partial class GmmObjective
 {
     /// <summary>
-    /// The GMM objective as a user would write it: exp of each log-diagonal and sum(q_k) once per component in local
-    /// arrays, the main term of every component per point in a local array reduced by the LogSumExp kernel, and
-    /// ||Q (x - mu)||^2 accumulated row by row with a running index into the packed lower triangle.
+    /// The GMM objective as a user would write it, following ADBench's reference code: exp of each log-diagonal and
+    /// sum(q_k) once per component in local arrays; per point, the centred point and Q_k (x - mu_k) of every
+    /// component in that component's block of local k x d arrays (the lower triangle walked column by column with a
+    /// running index), and the main terms in a local array reduced by the LogSumExp kernel.
     /// </summary>
     /// <param name="alphas">Mixture weights (log space), length k.</param>
     /// <param name="means">Means, k rows of d.</param>
@@ -65,29 +66,42 @@ public static partial class GmmObjective
             }
         }
 
-        // Sum over points of logsumexp_k(alpha_k + sum(q_k) - 1/2 ||Q_k (x - mu_k)||^2).
+        // Sum over points of logsumexp_k(alpha_k + sum(q_k) - 1/2 ||Q_k (x - mu_k)||^2), as ADBench's reference
+        // computes it: per point and component the centred point x - mu_k and Q_k (x - mu_k), each in that
+        // component's block of d entries (row ik of a k x d array).
+        double[] xc = new double[k * d];
+        double[] qxc = new double[k * d];
         double[] main = new double[k];
         double slse = 0;
         for (int ix = 0; ix < n; ix++)
         {
-            int xBase = ix * d;
             for (int ik = 0; ik < k; ik++)
             {
-                int muBase = ik * d;
+                for (int j = 0; j < d; j++)
+                {
+                    xc[(ik * d) + j] = x[(ix * d) + j] - means[(ik * d) + j];
+                }
+
+                for (int j = 0; j < d; j++)
+                {
+                    qxc[(ik * d) + j] = qDiag[(ik * d) + j] * xc[(ik * d) + j];
+                }
+
+                // The strictly lower part of Q_k, column by column: (Q x)_j += L(j, i) x_i for j > i.
+                int l = (ik * icfSize) + d;
+                for (int i = 0; i < d; i++)
+                {
+                    for (int j = i + 1; j < d; j++)
+                    {
+                        qxc[(ik * d) + j] += icf[l] * xc[(ik * d) + i];
+                        l++;
+                    }
+                }
+
                 double sqnorm = 0;
                 for (int j = 0; j < d; j++)
                 {
-                    // Row j of Q (x - mu): exp(q_j) (x_j - mu_j) + sum_{i<j} L(j, i) (x_i - mu_i), where L(j, i)
-                    // sits at qBase + d + i (d - 1) - i (i - 1) / 2 + (j - i - 1).
-                    double row = qDiag[muBase + j] * (x[xBase + j] - means[muBase + j]);
-                    int l = (ik * icfSize) + d + j - 1;
-                    for (int i = 0; i < j; i++)
-                    {
-                        row += icf[l] * (x[xBase + i] - means[muBase + i]);
-                        l += d - 2 - i;
-                    }
-
-                    sqnorm += row * row;
+                    sqnorm += qxc[(ik * d) + j] * qxc[(ik * d) + j];
                 }
 
                 main[ik] = alphas[ik] + sumQ[ik] - (0.5 * sqnorm);

@@ -283,7 +283,7 @@ internal sealed partial class AdjointBuilder
     /// that overwrites it whole: a vector-valued call into it, or a counted loop <c>for (j = 0; j &lt; n; j++)</c>
     /// over its pooled length that assigns <c>a[j]</c> unconditionally and reads nothing of <c>a</c>.
     /// </summary>
-    private static bool OverwrittenBeforeRead(List<Stmt> body, Var array)
+    private bool OverwrittenBeforeRead(List<Stmt> body, Var array)
     {
         foreach (Stmt s in body)
         {
@@ -295,6 +295,12 @@ internal sealed partial class AdjointBuilder
             if (s is LoopStmt l && OverwritesWhole(l, array))
             {
                 return true;
+            }
+
+            if (s is LoopStmt local && BlockLocal(local, array))
+            {
+                // Each iteration fills its own block before reading it; later statements must not read the array.
+                continue;
             }
 
             if (AllReads(new List<Stmt> { s }).Contains(array))

@@ -33,6 +33,7 @@ internal sealed partial class AdjointBuilder
         var assignments = new List<(AssignStmt Statement, bool InLoop)>();
         CollectWithDepth(body, false, assignments);
         Index(body, new List<LoopStmt>());
+        IndexCounters(body);
         FindFusable(body, result);
 
         // Locals assigned once, outside every loop, never change afterwards: stable inside loops.
@@ -186,7 +187,15 @@ internal sealed partial class AdjointBuilder
             // A reader later in a loop around both reads, in an earlier iteration, the value that a kill at the
             // top of that loop's body (saved itself) restores: then this statement need not save.
             // A fused loop reverses each iteration right after running it: a later iteration never overwrites first.
-            LoopStmt? common = loops.LastOrDefault(l => readerLoops.Contains(l) && !fused.Contains(l));
+            var commons = loops.Where(l => readerLoops.Contains(l) && !fused.Contains(l)).ToList();
+
+            // Writer and reader touch only the current iteration's block a[c * B + j]: no later iteration overwrites it.
+            if (commons.Count == 1 && BlockDisjoint(s, r, commons[0], v))
+            {
+                continue;
+            }
+
+            LoopStmt? common = commons.LastOrDefault();
             if (common is not null && !common.Body.Any(k => k is AssignStmt { Index: null } kill && kill.Target == v && kill != s
                                                                  && positions[kill].Index < index && !Reads(kill.Value, v)))
             {

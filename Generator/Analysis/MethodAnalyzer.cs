@@ -262,6 +262,10 @@ internal static class MethodAnalyzer
         var zero = new HashSet<string>(localAdjoints);
         forward = AdjointBuilder.FoldZeroAdjoints(forward, zero, localAdjoints);
         reverse = AdjointBuilder.FoldZeroAdjoints(reverse, zero, localAdjoints);
+        var localArrayAdjoints = lowering.Variables.Where(v => v.Active && v.IsArray && v.Role == VarRole.Local && v.Adjoint is not null)
+                                                   .ToDictionary(v => v.Adjoint!, v => BodyLowering.KindType(v.Kind), System.StringComparer.Ordinal);
+        forward = AccumulationHoisting.Apply(forward, localArrayAdjoints, names);
+        reverse = AccumulationHoisting.Apply(reverse, localArrayAdjoints, names);
         foreach ((string element, string pooled) in builder.PooledArrays)
         {
             reverse.Add(CodeNode.Line("global::System.Buffers.ArrayPool<" + element + ">.Shared.Return(" + pooled + ");"));
