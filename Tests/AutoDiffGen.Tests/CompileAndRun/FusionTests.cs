@@ -15,13 +15,13 @@ public sealed class FusionTests
     private static readonly string[] Fused =
     {
         "ScaledSum", "TwoAccumulators", "Mean", "GuardedLoop", "LocalArrayPerIteration", "ContinueInside", "AccumulatorSetBefore",
-        "CallInside", "NestedAccumulation", "TailChain", "AccumulatorNeededBefore",
+        "CallInside", "NestedAccumulation", "TailChain", "AccumulatorNeededBefore", "RowBuffers", "TriangularProduct",
     };
 
     private static readonly string[] NotFused =
     {
         "NonLinearTail", "CarriedValue", "PartialOverwrite", "TailRescalesInput", "BreakInside", "ProductLoop", "TailConditional",
-        "AccumulatorReadInside", "LocalReadAfter", "LongCarried",
+        "AccumulatorReadInside", "LocalReadAfter", "LongCarried", "OverlappingBlocks",
     };
 
     private const string Subjects = """
@@ -197,6 +197,96 @@ public sealed class FusionTests
                 }
 
                 return (s * 2) + u;
+            }
+
+            // Per-row buffers: row r of buf is buf[r * 3 + j], 0 <= j < 3. Rows are disjoint, so nothing is saved.
+            [Differentiable]
+            public static double RowBuffers(double[] w, double a)
+            {
+                double[] buf = new double[2 * 3];
+                double s = 0;
+                for (int p = 0; p < w.Length; p++)
+                {
+                    for (int r = 0; r < 2; r++)
+                    {
+                        for (int j = 0; j < 3; j++)
+                        {
+                            buf[(r * 3) + j] = (w[p] * (j + 1)) + (a * r);
+                        }
+
+                        double t = 0;
+                        for (int j = 0; j < 3; j++)
+                        {
+                            t += buf[(r * 3) + j] * buf[(r * 3) + j];
+                        }
+
+                        s += Math.Sqrt(t + 1);
+                    }
+                }
+
+                return s;
+            }
+
+            // GMM's shape: y = L x per block with a running index into a packed triangle (x[i] is read in the whole
+            // inner loop: its adjoint accumulates in a register).
+            [Differentiable]
+            public static double TriangularProduct(double[] w, double a)
+            {
+                int m = 3;
+                double[] xs = new double[2 * 3];
+                double[] ys = new double[2 * 3];
+                double s = 0;
+                for (int p = 0; p + 3 <= w.Length; p++)
+                {
+                    for (int c = 0; c < 2; c++)
+                    {
+                        for (int j = 0; j < 3; j++)
+                        {
+                            xs[(c * 3) + j] = w[p + j] - (a * c);
+                        }
+
+                        for (int j = 0; j < 3; j++)
+                        {
+                            ys[(c * 3) + j] = a * xs[(c * 3) + j];
+                        }
+
+                        int l = p;
+                        for (int i = 0; i < 3; i++)
+                        {
+                            for (int j = i + 1; j < 3; j++)
+                            {
+                                ys[(c * 3) + j] += w[l % w.Length] * xs[(c * 3) + i];
+                                l++;
+                            }
+                        }
+
+                        for (int j = 0; j < 3; j++)
+                        {
+                            s += ys[(c * 3) + j] * ys[(c * 3) + j] / m;
+                        }
+                    }
+                }
+
+                return s;
+            }
+
+            // Blocks of 3 written with offsets up to 3: row r spills into row r + 1, so the old values are saved.
+            [Differentiable]
+            public static double OverlappingBlocks(double[] w, double a)
+            {
+                double[] buf = new double[3 * 3 + 1];
+                double s = 0;
+                for (int r = 0; r < 3; r++)
+                {
+                    for (int j = 0; j < 4; j++)
+                    {
+                        buf[(r * 3) + j] = w[(r + j) % w.Length] * a;
+                    }
+
+                    s += buf[r * 3] * buf[(r * 3) + 1];
+                }
+
+                return s * s;
             }
 
             [Differentiable]
@@ -393,6 +483,29 @@ public sealed class FusionTests
         string before = Generated("AccumulatorNeededBefore");
         Assert.Contains("_d_s = _d_result * 2.0;", before, StringComparison.Ordinal);
         Assert.Contains("s back to its value before the loop", before, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BlockIndexedBuffers_AreNotSaved()
+    {
+        // (RowBuffers records Math.Sqrt's result, which its derivative reads; nothing of buf.)
+        Assert.DoesNotContain("_tapeValues[_tapeTop++] = buf[", Generated("RowBuffers"), StringComparison.Ordinal);
+        Assert.DoesNotContain("_tapeValues[_tapeTop++]", Generated("TriangularProduct"), StringComparison.Ordinal);
+
+        // Only the running index l is recorded (once per block), never the buffers' elements.
+        Assert.Contains("_tapeInts[_tapeIntTop++] = l;", Generated("TriangularProduct"), StringComparison.Ordinal);
+
+        // Offsets up to 3 in blocks of 3 overlap the next block: the analysis must not claim they are disjoint.
+        Assert.Contains("_tapeValues[_tapeTop++] = buf[", Generated("OverlappingBlocks"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InvariantAdjointAccumulation_GoesThroughALocal()
+    {
+        // ys[c * 3 + j] += w[l] * xs[c * 3 + i]: the adjoint of xs[c * 3 + i] does not move in the j loop.
+        string generated = Generated("TriangularProduct");
+        Assert.Contains("_a0 += ", generated, StringComparison.Ordinal);
+        Assert.Contains("if (_a0 != 0) _d_xs[c * 3 + i] += _a0;", generated, StringComparison.Ordinal);
     }
 
     [Fact]
