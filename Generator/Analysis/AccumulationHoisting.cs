@@ -37,7 +37,91 @@ internal static class AccumulationHoisting
                 continue;
             }
 
-            result.AddRange(Hoist(inner, arrays, names));
+            List<CodeNode> hoisted = Hoist(inner, arrays, names).ToList();
+            if (hoisted.Count > 1 && result.Count > 0 && !result[result.Count - 1].IsBlock
+                && result[result.Count - 1].Text.StartsWith("//", System.StringComparison.Ordinal))
+            {
+                // Keep the loop's comment (the user's header) next to the loop: the locals go above it.
+                CodeNode comment = result[result.Count - 1];
+                result.RemoveAt(result.Count - 1);
+                int loopAt = hoisted.FindIndex(n => n.IsBlock);
+                hoisted.Insert(loopAt, comment);
+            }
+
+            result.AddRange(hoisted);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Several contributions to the same element in one straight run of lines (<c>dx[i] -= a; ...; dx[i] -= b;</c>)
+    /// add up in a local that is added to the element once, after the last one: one load and store of the element
+    /// instead of one per contribution (each waiting for the previous store). Applies to gradient spans and local
+    /// arrays' adjoints, when nothing in between mentions the array or changes the index.
+    /// </summary>
+    public static List<CodeNode> MergeElementUpdates(List<CodeNode> nodes, Dictionary<string, string> arrays, NameAllocator names)
+    {
+        var result = new List<CodeNode>();
+        foreach (CodeNode node in nodes)
+        {
+            result.Add(node.IsBlock ? new CodeNode(node.Text, MergeElementUpdates(node.Children.ToList(), arrays, names).ToEquatableArray(), true) : node);
+        }
+
+        for (int first = 0; first < result.Count; first++)
+        {
+            if (result[first].IsBlock || !TryParse(result[first].Text, out string? array, out string? index, out string? op, out string? value)
+                || !arrays.TryGetValue(array!, out string? element) || index!.Contains('['))
+            {
+                continue;
+            }
+
+            // The run of lines that can join: same element, nothing else touching the array or the index between.
+            var members = new List<int> { first };
+            var indexNames = new HashSet<string>(Identifiers(index!), System.StringComparer.Ordinal);
+            for (int k = first + 1; k < result.Count; k++)
+            {
+                CodeNode line = result[k];
+                if (line.IsBlock)
+                {
+                    break;
+                }
+
+                if (TryParse(line.Text, out string? a2, out string? i2, out string? _, out string? _) && a2 == array && i2 == index)
+                {
+                    members.Add(k);
+                    continue;
+                }
+
+                var assigned = new HashSet<string>(System.StringComparer.Ordinal);
+                var mentions = new Dictionary<string, int>(System.StringComparer.Ordinal);
+                Scan(CodeNode.Block(string.Empty, new[] { line }.ToEquatableArray()), assigned, mentions, arrays);
+
+                // Another element's += / -= may pass (additions commute even if the two elements are the same one);
+                // a read or a plain store of the array may not.
+                bool otherUpdate = TryParse(line.Text, out string? a3, out string? i3, out string? _, out string? _) && a3 == array
+                                   && !i3!.Contains('[') && mentions.TryGetValue(array!, out int times) && times == 1;
+                if ((mentions.ContainsKey(array!) && !otherUpdate) || assigned.Overlaps(indexNames.Where(n => n != array)))
+                {
+                    break;
+                }
+            }
+
+            if (members.Count < 2)
+            {
+                continue;
+            }
+
+            string local = names.Next("_g");
+            for (int m = 0; m < members.Count; m++)
+            {
+                TryParse(result[members[m]].Text, out string? _, out string? _, out string? mop, out string? mvalue);
+                result[members[m]] = m == 0
+                    ? CodeNode.Line(element + " " + local + " = " + (mop == "-=" ? (mvalue!.All(ch => char.IsLetterOrDigit(ch) || ch == '_') ? "-" + mvalue : "-(" + mvalue + ")") : mvalue) + ";")
+                    : CodeNode.Line(local + " " + mop + " " + mvalue + ";");
+            }
+
+            result.Insert(members[members.Count - 1] + 1, CodeNode.Line(array + "[" + index + "] += " + local + ";"));
         }
 
         return result;

@@ -266,6 +266,14 @@ internal static class MethodAnalyzer
                                                    .ToDictionary(v => v.Adjoint!, v => BodyLowering.KindType(v.Kind), System.StringComparer.Ordinal);
         forward = AccumulationHoisting.Apply(forward, localArrayAdjoints, names);
         reverse = AccumulationHoisting.Apply(reverse, localArrayAdjoints, names);
+        var elementTargets = new Dictionary<string, string>(localArrayAdjoints, System.StringComparer.Ordinal);
+        foreach (GradientParameter g in gradients.Where(g => g.Kind == GradientKind.Span))
+        {
+            elementTargets[g.Name] = g.ElementType;
+        }
+
+        forward = AccumulationHoisting.MergeElementUpdates(forward, elementTargets, names);
+        reverse = AccumulationHoisting.MergeElementUpdates(reverse, elementTargets, names);
         foreach ((string element, string pooled) in builder.PooledArrays)
         {
             reverse.Add(CodeNode.Line("global::System.Buffers.ArrayPool<" + element + ">.Shared.Return(" + pooled + ");"));

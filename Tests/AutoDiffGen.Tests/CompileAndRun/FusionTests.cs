@@ -509,6 +509,16 @@ public sealed class FusionTests
     }
 
     [Fact]
+    public void RepeatedContributionsToOneElement_AreAddedOnce()
+    {
+        // TwoAccumulators adds into dw[i] from s += w[i] and from q -= w[i] * w[i] * a: one load and store of dw[i].
+        string generated = Generated("TwoAccumulators");
+        Assert.Contains("double _g0 = ", generated, StringComparison.Ordinal);
+        Assert.Contains("dw[i] += _g0;", generated, StringComparison.Ordinal);
+        Assert.Equal(2, generated.Split("dw[i] ").Length - 1); // once in Gradient, once in Pullback
+    }
+
+    [Fact]
     public void ExactValues_SumOfSquares()
     {
         // ScaledSum = 1/2 sum (w_i a - 1)^2: d/dw_i = (w_i a - 1) a, d/da = sum (w_i a - 1) w_i.
