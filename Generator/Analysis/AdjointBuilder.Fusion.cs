@@ -30,6 +30,16 @@ namespace AutoDiffGen.Generator.Analysis;
 internal sealed partial class AdjointBuilder
 {
     private readonly HashSet<LoopStmt> fused = new();
+
+    /// <summary>The loop depth of the body of the fused loop being built (-1 outside one, or inside one of its branches).</summary>
+    private int fusedLevel = -1;
+
+    /// <summary>
+    /// Building a statement directly in a fused body: it runs once per iteration and its reverse runs later in the
+    /// same iteration and scope, so what it keeps for the reverse (intermediates, old values, branch decisions,
+    /// inner loops' counts) stays in locals instead of going on the tape or being recomputed.
+    /// </summary>
+    private bool AtFusedTop => fusedLevel > 0 && loopDepth == fusedLevel;
     private readonly HashSet<CodeNode> prologueAssignments = new();
 
     /// <summary>The accumulation statements of fused loops: never saved inside the loop.</summary>
@@ -604,15 +614,17 @@ internal sealed partial class AdjointBuilder
     {
         List<Stmt> statements = loop.Body.Take(loop.Body.Count - loop.Increment.Count).ToList();
         loopDepth++;
+        int level = fusedLevel;
+        fusedLevel = loopDepth;
         prologues.Push(new List<CodeNode>());
         (List<CodeNode> bodyForward, List<CodeNode> bodyReverse) = Build(statements);
         List<CodeNode> prologue = prologues.Pop();
         (List<CodeNode> step, List<CodeNode> _) = Build(loop.Increment);
+        fusedLevel = level;
         loopDepth--;
         if (bodyReverse.Count > 0)
         {
-            // Locals recomputed at the start of a reversed iteration still hold their value here: only the
-            // temporaries their reverse reads are computed again (the reverse half is its own scope).
+            // Locals recomputed at the start of a reversed iteration still hold their value here.
             bodyReverse.InsertRange(0, prologue.Where(line => !prologueAssignments.Contains(line)));
         }
 
@@ -644,10 +656,12 @@ internal sealed partial class AdjointBuilder
             body.Add(CodeNode.Line(loop.ContinueFlag.Name + " = false;"));
         }
 
-        body.Add(CodeNode.Block(string.Empty, bodyForward.ToEquatableArray()));
+        // One scope: the reverse half reads the forward half's locals (intermediates, old values, decisions).
+        body.AddRange(bodyForward);
         if (bodyReverse.Count > 0)
         {
-            body.Add(CodeNode.Block(string.Empty, bodyReverse.ToEquatableArray()));
+            body.Add(CodeNode.Line("// Reverse of this iteration"));
+            body.AddRange(bodyReverse);
         }
 
         body.AddRange(step);

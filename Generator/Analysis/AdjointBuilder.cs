@@ -678,8 +678,13 @@ internal sealed partial class AdjointBuilder
                 break;
             case IfStmt i:
             {
+                // Statements inside a branch are not at the top level of a fused body (their locals are scoped).
+                bool top = AtFusedTop;
+                int level = fusedLevel;
+                fusedLevel = -1;
                 (List<CodeNode> thenForward, List<CodeNode> thenReverse) = Build(i.Then);
                 (List<CodeNode> elseForward, List<CodeNode> elseReverse) = Build(i.Else);
+                fusedLevel = level;
                 string condition = i.Condition.Code.Text;
                 if ((thenReverse.Count == 0 && elseReverse.Count == 0) || i.ConditionIsStable)
                 {
@@ -696,7 +701,13 @@ internal sealed partial class AdjointBuilder
                 // The branch taken is recorded, so the reverse sweep replays the same one. Inside a loop the
                 // decision goes on the tape after the branch ran (its own records come first when popping).
                 string stored = names.Next("_c");
-                if (loopDepth == 0)
+                if (top)
+                {
+                    // Top level of a fused body: the decision stays in a local the reverse half reads.
+                    forward.Add(CodeNode.Line("bool " + stored + " = " + condition + ";"));
+                    AddIf(forward, stored, thenForward, elseForward);
+                }
+                else if (loopDepth == 0)
                 {
                     declarations.Add(CodeNode.Line("bool " + stored + " = false;"));
                     forward.Add(CodeNode.Line(stored + " = " + condition + ";"));
@@ -838,7 +849,7 @@ internal sealed partial class AdjointBuilder
             // The iteration count follows from the start, the bound and the step: nothing is recorded.
             reverse.Add(CodeNode.Line("int " + count + " = " + IterationCount(loop) + ";"));
         }
-        else if (loopDepth > 0)
+        else if (loopDepth > 0 && !AtFusedTop)
         {
             if (start is not null)
             {
@@ -980,10 +991,16 @@ internal sealed partial class AdjointBuilder
         string target = a.Index is null ? v.Name : v.Name + "[" + a.Index.Code.Text + "]";
         string targetType = a.Index is null ? v.Type : BodyLowering.KindType(v.Kind);
         saves.TryGetValue(a, out string? save);
-        bool onTape = loopDepth > 0;
+        bool inLocal = AtFusedTop;
+        bool onTape = loopDepth > 0 && !inLocal;
         if (save is not null)
         {
-            if (onTape)
+            if (inLocal)
+            {
+                // Top level of a fused body: runs once per iteration, so a local of the iteration holds the old value.
+                forward.Add(CodeNode.Line(targetType + " " + save + " = " + target + ";"));
+            }
+            else if (onTape)
             {
                 forward.AddRange(TapePush(targetType, target));
             }
@@ -1236,7 +1253,12 @@ internal sealed partial class AdjointBuilder
             return;
         }
 
-        if (recomputedTemps.Contains(e))
+        if ((recomputedTemps.Contains(e) || loopTemps.Contains(e)) && AtFusedTop)
+        {
+            // Top level of a fused body: the reverse half runs in the same iteration and scope and reads this local.
+            forward.Add(CodeNode.Line(BodyLowering.KindType(e.Kind) + " " + e.Temp + " = " + PrintDefinition(e).Text + ";"));
+        }
+        else if (recomputedTemps.Contains(e))
         {
             CodeNode line = CodeNode.Line(BodyLowering.KindType(e.Kind) + " " + e.Temp + " = " + PrintDefinition(e).Text + ";");
             forward.Add(line);
