@@ -112,16 +112,20 @@ internal static class AccumulationHoisting
                 continue;
             }
 
+            // The local carries the sum with the first contribution's sign (no negation): dx[i] -= a; dx[i] -= b
+            // becomes g = a; g += b; dx[i] -= g.
             string local = names.Next("_g");
+            TryParse(result[members[0]].Text, out string? _, out string? _, out string? firstOp, out string? _);
             for (int m = 0; m < members.Count; m++)
             {
                 TryParse(result[members[m]].Text, out string? _, out string? _, out string? mop, out string? mvalue);
+                string relative = mop == firstOp ? "+=" : "-=";
                 result[members[m]] = m == 0
-                    ? CodeNode.Line(element + " " + local + " = " + (mop == "-=" ? (mvalue!.All(ch => char.IsLetterOrDigit(ch) || ch == '_') ? "-" + mvalue : "-(" + mvalue + ")") : mvalue) + ";")
-                    : CodeNode.Line(local + " " + mop + " " + mvalue + ";");
+                    ? CodeNode.Line(element + " " + local + " = " + mvalue + ";")
+                    : CodeNode.Line(local + " " + relative + " " + mvalue + ";");
             }
 
-            result.Insert(members[members.Count - 1] + 1, CodeNode.Line(array + "[" + index + "] += " + local + ";"));
+            result.Insert(members[members.Count - 1] + 1, CodeNode.Line(array + "[" + index + "] " + firstOp + " " + local + ";"));
         }
 
         return result;

@@ -42,6 +42,9 @@ internal sealed partial class AdjointBuilder
     private bool AtFusedTop => fusedLevel > 0 && loopDepth == fusedLevel;
     private readonly HashSet<CodeNode> prologueAssignments = new();
 
+    /// <summary>Assignments directly in the body of a fused loop: each runs once per iteration.</summary>
+    private readonly HashSet<AssignStmt> fusedTopStatements = new();
+
     /// <summary>The accumulation statements of fused loops: never saved inside the loop.</summary>
     private readonly Dictionary<AssignStmt, LoopStmt> fusedAccumulations = new();
 
@@ -74,6 +77,7 @@ internal sealed partial class AdjointBuilder
                         {
                             fused.Add(loop);
                             exitAdjoints[loop] = exits!;
+                            fusedTopStatements.UnionWith(loop.Body.Take(loop.Body.Count - loop.Increment.Count).OfType<AssignStmt>());
                             var accumulators = new HashSet<Var>(exits!.Select(e => e.Item1));
                             Walk(loop.Body, s =>
                             {

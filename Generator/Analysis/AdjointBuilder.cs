@@ -596,6 +596,11 @@ internal sealed partial class AdjointBuilder
         {
             case LitExpr:
                 break;
+            case ElemExpr when currentStatement is not null && fusedTopStatements.Contains(currentStatement):
+                // Top level of a fused body: the element is loaded once into a local both halves read (after the
+                // reverse half has written gradients, the compiler could not assume it unchanged and would reload).
+                Store(e);
+                break;
             case VarExpr v:
                 Need(v.Var);
                 break;

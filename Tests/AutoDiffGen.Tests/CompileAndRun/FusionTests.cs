@@ -514,7 +514,7 @@ public sealed class FusionTests
         // TwoAccumulators adds into dw[i] from s += w[i] and from q -= w[i] * w[i] * a: one load and store of dw[i].
         string generated = Generated("TwoAccumulators");
         Assert.Contains("double _g0 = ", generated, StringComparison.Ordinal);
-        Assert.Contains("dw[i] += _g0;", generated, StringComparison.Ordinal);
+        Assert.Contains("dw[i] -= _g0;", generated, StringComparison.Ordinal); // the first contribution subtracts: no negation
         Assert.Equal(2, generated.Split("dw[i] ").Length - 1); // once in Gradient, once in Pullback
     }
 
