@@ -479,32 +479,7 @@ internal sealed partial class AdjointBuilder
     }
 
     /// <summary>An expression printed from its operands, ignoring the temporaries planning attached to it.</summary>
-    private static Code PrintPlain(Expr e)
-    {
-        switch (e)
-        {
-            case LitExpr l:
-                return l.Code;
-            case OpaqueExpr o:
-                return o.Code;
-            case VarExpr v:
-                return new Code(v.Var.Name, Code.Primary);
-            case NegExpr n:
-                return PrintPlain(n.Operand).Prefix("-");
-            case ConvertExpr c:
-                return new Code("(" + BodyLowering.KindType(c.Kind) + ")" + PrintPlain(c.Operand).At(Code.Unary), Code.Unary);
-            case BinaryExpr b:
-            {
-                int p = b.Op is '+' or '-' ? Code.Additive : Code.Multiplicative;
-                return new Code(PrintPlain(b.Left).At(p) + " " + b.Op + " " + PrintPlain(b.Right).At(p + 1), p);
-            }
-
-            case CallExpr c:
-                return new Code(c.Target + "(" + string.Join(", ", c.Args.Select(a => PrintPlain(a).Text)) + ")", Code.Primary);
-            default:
-                throw new System.InvalidOperationException("not a coefficient: " + e.GetType().Name);
-        }
-    }
+    private static Code PrintPlain(Expr e) => PrintDefinition(e, PrintPlain);
 
     /// <summary>Every statement, depth first (the loop or if before its contents).</summary>
     private static void Walk(List<Stmt> statements, System.Action<Stmt> visit)

@@ -1285,7 +1285,10 @@ internal sealed partial class AdjointBuilder
     /// <summary>The value of a node: its temporary if kept, its variable, or its expression.</summary>
     private static Code Print(Expr e) => e.Temp is not null ? new Code(e.Temp, Code.Primary) : PrintDefinition(e);
 
-    private static Code PrintDefinition(Expr e)
+    private static Code PrintDefinition(Expr e) => PrintDefinition(e, Print);
+
+    /// <summary>The expression of a node with its operands printed by <paramref name="operand"/>.</summary>
+    private static Code PrintDefinition(Expr e, System.Func<Expr, Code> operand)
     {
         switch (e)
         {
@@ -1298,19 +1301,19 @@ internal sealed partial class AdjointBuilder
             case ElemExpr el:
                 return new Code(el.Array.Name + "[" + el.Index.Code.Text + "]", Code.Primary);
             case NegExpr n:
-                return Print(n.Operand).Prefix("-");
+                return operand(n.Operand).Prefix("-");
             case ConvertExpr c:
-                return new Code("(" + BodyLowering.KindType(c.Kind) + ")" + Print(c.Operand).At(Code.Unary), Code.Unary);
+                return new Code("(" + BodyLowering.KindType(c.Kind) + ")" + operand(c.Operand).At(Code.Unary), Code.Unary);
             case BinaryExpr b:
             {
                 int p = b.Op is '+' or '-' ? Code.Additive : Code.Multiplicative;
-                return new Code(Print(b.Left).At(p) + " " + b.Op + " " + Print(b.Right).At(p + 1), p);
+                return new Code(operand(b.Left).At(p) + " " + b.Op + " " + operand(b.Right).At(p + 1), p);
             }
 
             case CallExpr c:
-                return new Code(c.Target + "(" + string.Join(", ", c.Args.Select(a => Print(a).Text)) + ")", Code.Primary);
+                return new Code(c.Target + "(" + string.Join(", ", c.Args.Select(a => operand(a).Text)) + ")", Code.Primary);
             case UserCallExpr u:
-                return new Code(u.Target + "(" + string.Join(", ", u.Args.Select(a => Print(a).Text)) + ")", Code.Primary);
+                return new Code(u.Target + "(" + string.Join(", ", u.Args.Select(a => operand(a).Text)) + ")", Code.Primary);
             default:
                 return new Code("default", Code.Primary);
         }
