@@ -52,9 +52,6 @@ internal sealed partial class AdjointBuilder
     private readonly List<(LoopStmt Loop, Var Accumulator, string Save)> accumulatorSaves = new();
     private readonly Dictionary<LoopStmt, List<(Var Accumulator, Code Adjoint)>> exitAdjoints = new();
 
-    /// <summary>Loops run with fused forward and reverse bodies (for tests and the README's explanation).</summary>
-    public int FusedLoopCount => fused.Count;
-
     /// <summary>Finds the fusable loops among the unconditionally reached statements (top level and top-level if branches).</summary>
     private void FindFusable(List<Stmt> body, Var result)
     {
@@ -150,12 +147,9 @@ internal sealed partial class AdjointBuilder
             bool accumulates = true;
             Walk(loopStatements, s =>
             {
-                foreach ((Stmt site, HashSet<Var> reads) in ReadSites(s))
+                if (OwnReads(s).Contains(v) && !(s is AssignStmt a && a.Target == v && a.Index is null && TryAccumulation(v, a.Value, out _)))
                 {
-                    if (reads.Contains(v) && !(site is AssignStmt a && a.Target == v && a.Index is null && TryAccumulation(v, a.Value, out _)))
-                    {
-                        accumulates = false;
-                    }
+                    accumulates = false;
                 }
 
                 if (s is AssignStmt w && w.Target == v && !(w.Index is null && TryAccumulation(v, w.Value, out _)))
@@ -501,7 +495,7 @@ internal sealed partial class AdjointBuilder
     }
 
     /// <summary>What one statement reads itself (not what nested statements read).</summary>
-    private static IEnumerable<(Stmt Site, HashSet<Var> Reads)> ReadSites(Stmt s)
+    private static HashSet<Var> OwnReads(Stmt s)
     {
         var reads = new HashSet<Var>();
         switch (s)
@@ -525,7 +519,7 @@ internal sealed partial class AdjointBuilder
                 break;
         }
 
-        yield return (s, reads);
+        return reads;
     }
 
     private static HashSet<Var> AllReads(List<Stmt> statements)
@@ -533,10 +527,7 @@ internal sealed partial class AdjointBuilder
         var all = new HashSet<Var>();
         Walk(statements, s =>
         {
-            foreach ((Stmt _, HashSet<Var> reads) in ReadSites(s))
-            {
-                all.UnionWith(reads);
-            }
+            all.UnionWith(OwnReads(s));
         });
         return all;
     }
