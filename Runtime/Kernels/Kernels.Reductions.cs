@@ -157,6 +157,11 @@ public static partial class Kernels
             return T.NegativeInfinity;
         }
 
+        if (x.Length <= ScalarLength)
+        {
+            return LogSumExpScalar(x);
+        }
+
         T max = TensorPrimitives.Max(x);
         if (!T.IsFinite(max))
         {
@@ -179,10 +184,47 @@ public static partial class Kernels
         return max + T.Log(sum);
     }
 
+    /// <summary>
+    /// <see cref="LogSumExpCore{T}"/> for a short span, in one scalar pass per step: at this length the calls into the
+    /// vectorised primitives cost more than the arithmetic. Same result up to rounding of the exponentials.
+    /// </summary>
+    private static T LogSumExpScalar<T>(ReadOnlySpan<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T max = x[0];
+        for (int i = 1; i < x.Length; i++)
+        {
+            max = T.Max(max, x[i]);
+        }
+
+        if (!T.IsFinite(max))
+        {
+            return max;
+        }
+
+        T sum = T.Zero;
+        for (int i = 0; i < x.Length; i++)
+        {
+            sum += T.Exp(x[i] - max);
+        }
+
+        return max + T.Log(sum);
+    }
+
     private static void LogSumExpPullbackCore<T>(ReadOnlySpan<T> x, T seed, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireSameLength(x.Length, nameof(x), dx.Length, nameof(dx));
+        if (x.Length <= ScalarLength)
+        {
+            T lse = LogSumExpScalar(x);
+            for (int i = 0; i < x.Length; i++)
+            {
+                dx[i] += seed * T.Exp(x[i] - lse);
+            }
+
+            return;
+        }
 
         // f = log sum_j exp(x_j)  =>  df/dx_i = exp(x_i - f) = softmax(x)_i  =>  dx += seed * exp(x - f)
         AddScaledShiftedExp(x, LogSumExpCore(x), seed, dx);

@@ -43,6 +43,12 @@ public static partial class Kernels
     /// </summary>
     private const int ChunkLength = 256;
 
+    /// <summary>
+    /// Length up to which reductions that chain several vectorised primitives (log-sum-exp and its pullback) run as
+    /// one scalar loop instead: below it the fixed cost of each primitive call dominates.
+    /// </summary>
+    private const int ScalarLength = 16;
+
     /// <summary>Throws unless two spans that must match element for element have the same length.</summary>
     private static void RequireSameLength(int lengthA, string nameA, int lengthB, string nameB)
     {

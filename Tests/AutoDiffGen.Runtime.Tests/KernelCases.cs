@@ -13,8 +13,11 @@ public static class KernelCases
     private static readonly Func<Random, double> Unit = r => r.NextDouble();
     private static readonly Func<Random, double> AwayFromZero = r => (r.Next(2) == 0 ? -1 : 1) * (0.1 + (r.NextDouble() * 1.9));
 
-    /// <summary>Lengths: a single element, a ragged vector tail, and more than one internal chunk (256).</summary>
-    private static readonly int[] Lengths = [1, 7, 300];
+    /// <summary>
+    /// Lengths: a single element, a ragged vector tail, just over the scalar path of short reductions (16), and more
+    /// than one internal chunk (256).
+    /// </summary>
+    private static readonly int[] Lengths = [1, 7, 17, 300];
 
     public static readonly IReadOnlyDictionary<string, KernelCase> All = Build().ToDictionary(c => c.Name);
 

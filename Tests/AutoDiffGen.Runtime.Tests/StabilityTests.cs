@@ -24,6 +24,48 @@ public class StabilityTests
         Assert.Equal(double.PositiveInfinity, Kernels.LogSumExp([1.0, double.PositiveInfinity]));
     }
 
+    /// <summary>
+    /// Short spans (up to 16 elements) take a scalar path and longer ones the vectorised one: both must agree on
+    /// huge values, infinities and NaN, and the pullback must give the softmax without overflow.
+    /// </summary>
+    [Theory]
+    [InlineData(3)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(40)]
+    public void LogSumExp_ShortAndLongSpans_AgreeOnExtremes(int n)
+    {
+        var x = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[i] = 1000 - i;
+        }
+
+        double expected = 1000 + Math.Log((1 - Math.Exp(-n)) / (1 - Math.Exp(-1)));
+        Assert.Equal(expected, Kernels.LogSumExp(x), 9);
+        Assert.Equal((float)expected, Kernels.LogSumExp(Array.ConvertAll(x, v => (float)v)), 3);
+
+        var dx = new double[n];
+        Kernels.LogSumExpPullback(x, 2.0, dx);
+        double total = 0;
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal(2.0 * Math.Exp(x[i] - expected), dx[i], 12);
+            total += dx[i];
+        }
+
+        Assert.Equal(2.0, total, 12);
+
+        x[n / 2] = double.NegativeInfinity;
+        Assert.True(double.IsFinite(Kernels.LogSumExp(x)));
+        x[n - 1] = double.PositiveInfinity;
+        Assert.Equal(double.PositiveInfinity, Kernels.LogSumExp(x));
+        x[0] = double.NaN;
+        Assert.True(double.IsNaN(Kernels.LogSumExp(x)));
+        Array.Fill(x, double.NegativeInfinity);
+        Assert.Equal(double.NegativeInfinity, Kernels.LogSumExp(x));
+    }
+
     [Fact]
     public void BinaryCrossEntropyWithLogits_LargeLogits_IsFiniteAndExact()
     {
