@@ -70,4 +70,13 @@ public sealed class DerivativeOfAttribute : Attribute
     /// pooled scratch buffer of the right length.
     /// </summary>
     public bool AcceptsEmptyGradients { get; set; }
+
+    /// <summary>
+    /// Whether the pullback of a scalar-valued method also receives the value the method returned, as a parameter
+    /// of the return type just before <c>seed</c>: <c>void FPullback(double x, double result, double seed, ref double
+    /// dx)</c>. Generated code keeps the value from the forward sweep (in a local, or on the tape inside a loop) and
+    /// passes it, so a derivative written in terms of the result (<c>exp</c>, <c>log-sum-exp</c>, a sigmoid) does
+    /// not compute the method again. Off by default. A vector-valued method's pullback always receives its output.
+    /// </summary>
+    public bool ReceivesResult { get; set; }
 }

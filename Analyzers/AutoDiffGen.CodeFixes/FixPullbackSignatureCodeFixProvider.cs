@@ -102,10 +102,11 @@ public sealed class FixPullbackSignatureCodeFixProvider : CodeFixProvider
 
     private static MethodDeclarationSyntax Rewrite(MethodDeclarationSyntax syntax, IMethodSymbol pullback, IMethodSymbol target)
     {
-        List<(string Type, RefKind RefKind)> expected = DerivativeRegistry.ExpectedParameters(target)!;
+        bool receivesResult = DerivativeRegistry.ReceivesResult(pullback);
+        List<(string Type, RefKind RefKind)> expected = DerivativeRegistry.ExpectedParameters(target, receivesResult)!;
         List<string> names = pullback.Parameters.Length == expected.Count && pullback.Parameters.Select(p => p.Name).Distinct().Count() == expected.Count
             ? pullback.Parameters.Select(p => p.Name).ToList()
-            : SyntaxEdits.PullbackParameterNames(target);
+            : SyntaxEdits.PullbackParameterNames(target, receivesResult);
 
         ParameterListSyntax parameters = SyntaxFactory.ParseParameterList(SyntaxEdits.ParameterListText(expected, names));
         parameters = parameters.ReplaceNodes(parameters.Parameters.Select(p => p.Type!), (_, type) => type.WithAdditionalAnnotations(Simplifier.Annotation))

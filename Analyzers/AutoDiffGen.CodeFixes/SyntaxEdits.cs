@@ -125,10 +125,15 @@ internal static class SyntaxEdits
     /// The parameter names of <paramref name="target"/>'s pullback, in the order of
     /// <see cref="DerivativeRegistry.ExpectedParameters"/>: its own, <c>seed</c>, then <c>d</c>+name per gradient.
     /// </summary>
-    public static List<string> PullbackParameterNames(IMethodSymbol target)
+    public static List<string> PullbackParameterNames(IMethodSymbol target, bool receivesResult = false)
     {
         var wanted = new List<string>();
         wanted.AddRange(target.Parameters.Select(p => p.Name));
+        if (receivesResult && DerivativeRegistry.VectorOutputIndex(target) < 0)
+        {
+            wanted.Add("result");
+        }
+
         wanted.Add("seed");
         wanted.AddRange(target.Parameters.Where(DerivativeRegistry.IsDifferentiable).Select(p => "d" + p.Name));
 

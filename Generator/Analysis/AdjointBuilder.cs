@@ -570,6 +570,12 @@ internal sealed partial class AdjointBuilder
                     Reference(a);
                 }
 
+                if (u.ReceivesResult && u.Output < 0)
+                {
+                    // The pullback takes the call's result: keep it from the forward sweep.
+                    Store(u);
+                }
+
                 break;
             case ElemExpr el:
                 foreach (Var v in el.Index.Reads)
@@ -1390,6 +1396,11 @@ internal sealed partial class AdjointBuilder
         foreach (Expr a in u.Args)
         {
             arguments.Add(Print(a).Text);
+        }
+
+        if (u.ReceivesResult && u.Output < 0)
+        {
+            arguments.Add(u.Temp ?? Print(u).Text);
         }
 
         arguments.Add(negated ? "-" + adjoint : adjoint);

@@ -818,7 +818,11 @@ internal sealed partial class BodyLowering
             }
 
             (Expr[] args, bool[] differentiable) = LowerCallArguments(method, arguments, output: -1);
-            return new UserCallExpr(target, pullbackTarget, args, differentiable, kind) { AcceptsEmptyGradients = DerivativeRegistry.AcceptsEmptyGradients(registered) };
+            return new UserCallExpr(target, pullbackTarget, args, differentiable, kind)
+            {
+                AcceptsEmptyGradients = DerivativeRegistry.AcceptsEmptyGradients(registered),
+                ReceivesResult = DerivativeRegistry.ReceivesResult(registered),
+            };
         }
 
         return Guarded(invocation, DiagnosticIds.CallWithoutDerivative, new[] { Text(invocation.Syntax), display }, kind);

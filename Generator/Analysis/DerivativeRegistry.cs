@@ -108,9 +108,17 @@ internal sealed class DerivativeRegistry
     }
 
     /// <summary>A registered pullback that skips gradients passed as empty spans (<c>AcceptsEmptyGradients = true</c>).</summary>
-    public static bool AcceptsEmptyGradients(IMethodSymbol? pullback)
+    public static bool AcceptsEmptyGradients(IMethodSymbol? pullback) => Flag(pullback, "AcceptsEmptyGradients");
+
+    /// <summary>
+    /// A registered pullback of a scalar-valued method that takes the method's result before the seed
+    /// (<c>ReceivesResult = true</c>).
+    /// </summary>
+    public static bool ReceivesResult(IMethodSymbol? pullback) => Flag(pullback, "ReceivesResult");
+
+    private static bool Flag(IMethodSymbol? pullback, string name)
         => pullback is not null && pullback.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DerivativeOfAttribute
-                                                                   && a.NamedArguments.Any(n => n.Key == "AcceptsEmptyGradients" && n.Value.Value is true));
+                                                                   && a.NamedArguments.Any(n => n.Key == name && n.Value.Value is true));
 
     public static bool HasAttribute(ISymbol symbol, string metadataName)
         => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == metadataName);
@@ -197,7 +205,7 @@ internal sealed class DerivativeRegistry
             return false;
         }
 
-        List<(string Type, RefKind RefKind)>? expected = ExpectedParameters(target);
+        List<(string Type, RefKind RefKind)>? expected = ExpectedParameters(target, ReceivesResult(pullback));
         if (expected is null || expected.Count != pullback.Parameters.Length)
         {
             return false;
@@ -215,8 +223,11 @@ internal sealed class DerivativeRegistry
         return true;
     }
 
-    /// <summary>The pullback parameter types (fully qualified) of <paramref name="target"/>; null when it cannot have one.</summary>
-    public static List<(string Type, RefKind RefKind)>? ExpectedParameters(IMethodSymbol target)
+    /// <summary>
+    /// The pullback parameter types (fully qualified) of <paramref name="target"/>; null when it cannot have one.
+    /// With <paramref name="receivesResult"/>, a scalar-valued target's pullback takes its result before the seed.
+    /// </summary>
+    public static List<(string Type, RefKind RefKind)>? ExpectedParameters(IMethodSymbol target, bool receivesResult = false)
     {
         int output = VectorOutputIndex(target);
         if (!IsFloating(target.ReturnType) && output < 0)
@@ -228,6 +239,11 @@ internal sealed class DerivativeRegistry
         foreach (IParameterSymbol p in target.Parameters)
         {
             result.Add(p.Ordinal == output ? (ReadOnlySpanOf(p.Type), RefKind.None) : (Display(p.Type), p.RefKind));
+        }
+
+        if (receivesResult && output < 0)
+        {
+            result.Add((Display(target.ReturnType), RefKind.None));
         }
 
         result.Add(output >= 0 ? (ReadOnlySpanOf(target.Parameters[output].Type), RefKind.None) : (Display(target.ReturnType), RefKind.None));
@@ -272,7 +288,7 @@ internal sealed class DerivativeRegistry
             : null;
 
     /// <summary>The expected pullback signature of <paramref name="target"/>, as the user would write it.</summary>
-    public static string ExpectedSignature(IMethodSymbol target, string pullbackName)
+    public static string ExpectedSignature(IMethodSymbol target, string pullbackName, bool receivesResult = false)
     {
         int output = VectorOutputIndex(target);
         string Minimal(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
@@ -281,6 +297,11 @@ internal sealed class DerivativeRegistry
         foreach (IParameterSymbol p in target.Parameters)
         {
             parts.Add((p.Ordinal == output ? OutputType() : Minimal(p.Type)) + " " + p.Name);
+        }
+
+        if (receivesResult && output < 0)
+        {
+            parts.Add(Minimal(target.ReturnType) + " result");
         }
 
         parts.Add((output >= 0 ? OutputType() : Minimal(target.ReturnType)) + " seed");

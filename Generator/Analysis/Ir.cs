@@ -277,6 +277,9 @@ internal sealed class UserCallExpr : Expr
 
     /// <summary>The pullback takes an empty span for an array gradient nobody needs (no scratch buffer).</summary>
     public bool AcceptsEmptyGradients { get; init; }
+
+    /// <summary>The pullback takes the call's result before the seed: the forward value is kept for it.</summary>
+    public bool ReceivesResult { get; init; }
 }
 
 /// <summary>A conversion between float and double.</summary>

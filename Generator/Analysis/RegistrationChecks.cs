@@ -26,7 +26,7 @@ internal static class RegistrationChecks
             return null;
         }
 
-        string expected = string.Join(" or ", candidates.Select(c => DerivativeRegistry.ExpectedSignature(c, pullback.Name)));
+        string expected = string.Join(" or ", candidates.Select(c => DerivativeRegistry.ExpectedSignature(c, pullback.Name, DerivativeRegistry.ReceivesResult(pullback))));
         diagnostics.Add(new DiagnosticInfo(DiagnosticIds.DerivativeSignatureMismatch, location,
             new[] { pullback.Name, candidates[0].ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), expected }.ToEquatableArray()));
         return null;

@@ -137,17 +137,40 @@ public static partial class Kernels
     /// <inheritdoc cref="LogSumExp(ReadOnlySpan{double})"/>
     public static float LogSumExp(ReadOnlySpan<float> x) => LogSumExpCore(x);
 
-    /// <summary>Pullback of <see cref="LogSumExp(ReadOnlySpan{double})"/>: <c>dx += seed * softmax(x)</c>.</summary>
+    /// <summary>
+    /// Pullback of <see cref="LogSumExp(ReadOnlySpan{double})"/>: <c>dx += seed * softmax(x)</c>. It computes the
+    /// log-sum-exp again; generated code calls the overload that receives it instead.
+    /// </summary>
     /// <param name="x">The primal values.</param>
     /// <param name="seed">The adjoint of the result.</param>
     /// <param name="dx">Accumulates the gradient with respect to <paramref name="x"/>.</param>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
-    [DerivativeOf(nameof(LogSumExp))]
-    public static void LogSumExpPullback(ReadOnlySpan<double> x, double seed, Span<double> dx) => LogSumExpPullbackCore(x, seed, dx);
+    public static void LogSumExpPullback(ReadOnlySpan<double> x, double seed, Span<double> dx)
+        => LogSumExpPullbackCore(x, LogSumExpCore(x), seed, dx);
 
     /// <inheritdoc cref="LogSumExpPullback(ReadOnlySpan{double}, double, Span{double})"/>
-    [DerivativeOf(nameof(LogSumExp))]
-    public static void LogSumExpPullback(ReadOnlySpan<float> x, float seed, Span<float> dx) => LogSumExpPullbackCore(x, seed, dx);
+    public static void LogSumExpPullback(ReadOnlySpan<float> x, float seed, Span<float> dx)
+        => LogSumExpPullbackCore(x, LogSumExpCore(x), seed, dx);
+
+    /// <summary>
+    /// Pullback of <see cref="LogSumExp(ReadOnlySpan{double})"/> given its result:
+    /// <c>dx += seed * exp(x - result)</c>, which is <c>seed * softmax(x)</c>. Registered with
+    /// <see cref="DerivativeOfAttribute.ReceivesResult"/>, so differentiated code passes the value the forward sweep
+    /// computed and the reductions are not repeated.
+    /// </summary>
+    /// <param name="x">The primal values.</param>
+    /// <param name="result">The value <see cref="LogSumExp(ReadOnlySpan{double})"/> returned for <paramref name="x"/>.</param>
+    /// <param name="seed">The adjoint of the result.</param>
+    /// <param name="dx">Accumulates the gradient with respect to <paramref name="x"/>.</param>
+    /// <exception cref="ArgumentException">The lengths differ.</exception>
+    [DerivativeOf(nameof(LogSumExp), ReceivesResult = true)]
+    public static void LogSumExpPullback(ReadOnlySpan<double> x, double result, double seed, Span<double> dx)
+        => LogSumExpPullbackCore(x, result, seed, dx);
+
+    /// <inheritdoc cref="LogSumExpPullback(ReadOnlySpan{double}, double, double, Span{double})"/>
+    [DerivativeOf(nameof(LogSumExp), ReceivesResult = true)]
+    public static void LogSumExpPullback(ReadOnlySpan<float> x, float result, float seed, Span<float> dx)
+        => LogSumExpPullbackCore(x, result, seed, dx);
 
     private static T LogSumExpCore<T>(ReadOnlySpan<T> x)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -211,13 +234,12 @@ public static partial class Kernels
         return max + T.Log(sum);
     }
 
-    private static void LogSumExpPullbackCore<T>(ReadOnlySpan<T> x, T seed, Span<T> dx)
+    private static void LogSumExpPullbackCore<T>(ReadOnlySpan<T> x, T lse, T seed, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireSameLength(x.Length, nameof(x), dx.Length, nameof(dx));
         if (x.Length <= ScalarLength)
         {
-            T lse = LogSumExpScalar(x);
             for (int i = 0; i < x.Length; i++)
             {
                 dx[i] += seed * T.Exp(x[i] - lse);
@@ -227,7 +249,7 @@ public static partial class Kernels
         }
 
         // f = log sum_j exp(x_j)  =>  df/dx_i = exp(x_i - f) = softmax(x)_i  =>  dx += seed * exp(x - f)
-        AddScaledShiftedExp(x, LogSumExpCore(x), seed, dx);
+        AddScaledShiftedExp(x, lse, seed, dx);
     }
 
     /// <summary><c>dx += scale * exp(x - shift)</c>, chunk by chunk through a stack buffer.</summary>

@@ -13,7 +13,11 @@ public class ConventionTests
 
     private static readonly MethodInfo[] Pullbacks = Methods.Where(m => m.GetCustomAttribute<DerivativeOfAttribute>() is not null).ToArray();
 
-    private static readonly MethodInfo[] Primals = Methods.Except(Pullbacks).ToArray();
+    /// <summary>
+    /// The kernels: every public method that is not a registered pullback, nor an unregistered convenience overload
+    /// of one (<c>LogSumExpPullback(x, seed, dx)</c>, which computes the result the registered one receives).
+    /// </summary>
+    private static readonly MethodInfo[] Primals = Methods.Except(Pullbacks).Where(m => !m.Name.EndsWith("Pullback", StringComparison.Ordinal)).ToArray();
 
     private static bool IsFloating(Type t) => t == typeof(double) || t == typeof(float);
 
@@ -24,7 +28,7 @@ public class ConventionTests
     }
 
     /// <summary>The pullback's expected parameters (type, name) derived from the primal's, per the convention.</summary>
-    private static List<(Type Type, string Name)> ExpectedPullbackParameters(MethodInfo primal)
+    private static List<(Type Type, string Name)> ExpectedPullbackParameters(MethodInfo primal, bool receivesResult)
     {
         ParameterInfo[] ps = primal.GetParameters();
         bool scalar = primal.ReturnType != typeof(void);
@@ -34,6 +38,11 @@ public class ConventionTests
         if (scalar)
         {
             Assert.True(IsFloating(primal.ReturnType), $"{primal} returns a floating scalar");
+            if (receivesResult)
+            {
+                expected.Add((primal.ReturnType, "result"));
+            }
+
             expected.Add((primal.ReturnType, "seed"));
         }
         else
@@ -93,9 +102,22 @@ public class ConventionTests
 
         Assert.Equal(primal.Name + "Pullback", pullback.Name);
         Assert.Equal(typeof(void), pullback.ReturnType);
-        List<(Type Type, string Name)> expected = ExpectedPullbackParameters(primal);
+        List<(Type Type, string Name)> expected = ExpectedPullbackParameters(primal, pullback.GetCustomAttribute<DerivativeOfAttribute>()!.ReceivesResult);
         List<(Type Type, string Name)> actual = pullback.GetParameters().Select(p => (p.ParameterType, p.Name!)).ToList();
         Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void UnregisteredPullbackOverload_AgreesWithTheRegisteredOne()
+    {
+        MethodInfo[] helpers = Methods.Except(Pullbacks).Where(m => m.Name.EndsWith("Pullback", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(["LogSumExpPullback", "LogSumExpPullback"], helpers.Select(m => m.Name));
+        double[] x = [0.5, -1.25, 3.0, 2.0];
+        var viaResult = new double[4];
+        var recomputed = new double[4];
+        Kernels.LogSumExpPullback(x, Kernels.LogSumExp(x), 1.5, viaResult);
+        Kernels.LogSumExpPullback(x, 1.5, recomputed);
+        Assert.Equal(viaResult, recomputed);
     }
 
     [Fact]

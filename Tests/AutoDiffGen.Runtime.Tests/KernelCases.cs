@@ -122,6 +122,9 @@ public static class KernelCases
             yield return Reduction("LogSumExp", n, NaiveLse,
                 x => Kernels.LogSumExp(x), (x, s, dx) => Kernels.LogSumExpPullback(x, s, dx),
                 x => Kernels.LogSumExp(x), (x, s, dx) => Kernels.LogSumExpPullback(x, s, dx));
+            yield return Reduction("LogSumExp(result)", n, NaiveLse,
+                x => Kernels.LogSumExp(x), (x, s, dx) => Kernels.LogSumExpPullback(x, Kernels.LogSumExp(x), s, dx),
+                x => Kernels.LogSumExp(x), (x, s, dx) => Kernels.LogSumExpPullback(x, Kernels.LogSumExp(x), s, dx));
 
             yield return new KernelCase
             {

@@ -44,6 +44,42 @@ public sealed class FixPullbackSignatureCodeFixTests
     }
 
     [Fact]
+    public async Task FixSignature_ReceivesResult_ResultParameterAddedBeforeSeed()
+    {
+        await new CodeFixVerifier<FixSignature>(
+            """
+            using System;
+            using AutoDiffGen;
+
+            partial class C
+            {
+                static double G(double x) => Math.Exp(x);
+
+                [DerivativeOf(nameof(G), ReceivesResult = true)]
+                static void {|ADG0014:GPullback|}(double x, double seed, ref double dx)
+                {
+                    dx += seed * Math.Exp(x);
+                }
+            }
+            """,
+            """
+            using System;
+            using AutoDiffGen;
+
+            partial class C
+            {
+                static double G(double x) => Math.Exp(x);
+
+                [DerivativeOf(nameof(G), ReceivesResult = true)]
+                static void GPullback(double x, double result, double seed, ref double dx)
+                {
+                    dx += seed * Math.Exp(x);
+                }
+            }
+            """).RunAsync();
+    }
+
+    [Fact]
     public async Task FixSignature_SameCount_UserNamesKeptTypesFixed()
     {
         // Same number of parameters: only types, ref kinds and the return type change; the user's names stay.

@@ -255,7 +255,116 @@ public sealed class CallTests
         }
         """;
 
+    // Pullbacks registered with ReceivesResult = true get the callee's result from the forward sweep: in straight
+    // code, in a loop (one value per iteration on the tape) and in a fused loop (a local). The pullbacks use only the
+    // result, so a wrong or missing value gives a wrong gradient.
+    private const string ResultSource = """
+        using System;
+        using AutoDiffGen;
+
+        namespace Results;
+
+        public static class Smooth
+        {
+            public static int Calls;
+
+            public static double Sigmoid(double x)
+            {
+                Calls++;
+                return 1 / (1 + Math.Exp(-x));
+            }
+
+            [DerivativeOf(nameof(Sigmoid), ReceivesResult = true)]
+            public static void SigmoidPullback(double x, double result, double seed, ref double dx)
+            {
+                dx += seed * result * (1 - result);
+            }
+
+            public static float Sigmoid(float x)
+            {
+                Calls++;
+                return 1 / (1 + MathF.Exp(-x));
+            }
+
+            [DerivativeOf(nameof(Sigmoid), ReceivesResult = true)]
+            public static void SigmoidPullback(float x, float result, float seed, ref float dx)
+            {
+                dx += seed * result * (1 - result);
+            }
+
+            public static double Scaled(ReadOnlySpan<double> v, double a)
+            {
+                Calls++;
+                double s = 0;
+                foreach (double e in v)
+                {
+                    s += Math.Exp(a * e);
+                }
+
+                return s;
+            }
+
+            [DerivativeOf(nameof(Scaled), ReceivesResult = true)]
+            public static void ScaledPullback(ReadOnlySpan<double> v, double a, double result, double seed, Span<double> dv, ref double da)
+            {
+                for (int i = 0; i < v.Length; i++)
+                {
+                    double t = Math.Exp(a * v[i]);
+                    dv[i] += seed * a * t;
+                    da += seed * v[i] * t;
+                }
+            }
+        }
+
+        public static partial class Subjects
+        {
+            [Differentiable]
+            public static double Straight(double x, double y)
+            {
+                return Smooth.Sigmoid(x * y) * y + Smooth.Sigmoid(Smooth.Sigmoid(y));
+            }
+
+            [Differentiable]
+            public static float Single(float x, float y)
+            {
+                return Smooth.Sigmoid(x * y) * y;
+            }
+
+            [Differentiable]
+            public static double Chained(double x, double y)
+            {
+                double h = x;
+                for (int i = 0; i < 4; i++)
+                {
+                    h = Smooth.Sigmoid(h * y + i);
+                }
+
+                return h;
+            }
+
+            [Differentiable]
+            public static double Fused(double[] w, double x)
+            {
+                double s = 0;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    s += Smooth.Sigmoid(w[i] * x) * w[i];
+                }
+
+                return s * 0.5;
+            }
+
+            [Differentiable]
+            public static double Spans(double[] w, double a)
+            {
+                return Smooth.Scaled(w, a) + Smooth.Scaled(w, a * a);
+            }
+        }
+        """;
+
     private static readonly Lazy<CompiledAssembly> Compiled = new(() => TestCompiler.Compile(Source, "CallTests"));
+
+    private static readonly ArrayMethodCheck Results = new(ResultSource, ["Fused", "Spans"], "Results", "CallTests.Results");
 
     private static readonly Lazy<CompiledAssembly> OtherType = new(() => TestCompiler.Compile(OtherTypeSource, "CallTests.OtherType"));
 
@@ -410,6 +519,53 @@ public sealed class CallTests
         Assert.Equal(9, method.Pullback.GetParameters().Length);
         Assert.Equal(new[] { "seed", "dx", "_t0", "_d_x" }, method.Gradient.GetParameters().Take(4).Select(p => p.Name));
         Assert.Equal(new[] { "seed", "dx", "_t0", "_d_x" }, method.Pullback.GetParameters().Take(4).Select(p => p.Name));
+    }
+
+    [Theory]
+    [InlineData("Straight", new[] { 0.7, 1.2 })]
+    [InlineData("Straight", new[] { -1.3, 0.4 })]
+    [InlineData("Straight", new[] { 2.1, -2.5 })]
+    [InlineData("Chained", new[] { 0.7, 1.2 })]
+    [InlineData("Chained", new[] { -1.3, 0.4 })]
+    [InlineData("Chained", new[] { 2.1, -2.5 })]
+    public void PullbackReceivingResult_AtPoint_GradientAndPullbackMatchFiniteDifferences(string method, double[] point)
+        => GradientAssert.MatchesFiniteDifferences(Results.Compiled.Diff("Results.Subjects", method), point);
+
+    [Fact]
+    public void PullbackReceivingResult_Float_MatchesExactDerivative()
+    {
+        // d/dx sigmoid(x y) y = y^2 s (1 - s); d/dy = x y s (1 - s) + s.
+        const float x = 0.4f, y = -1.5f;
+        double s = 1 / (1 + Math.Exp(-(x * y)));
+        MethodInfo gradient = Results.Compiled.Type("Results.Subjects").GetMethod("SingleGradient")!;
+        object?[] args = [x, y, 0f, 0f];
+        gradient.Invoke(null, args);
+        GradientAssert.Close(y * y * s * (1 - s), (float)args[2]!, 1e-6, "d/dx");
+        GradientAssert.Close((x * y * s * (1 - s)) + s, (float)args[3]!, 1e-6, "d/dy");
+    }
+
+    [Theory]
+    [InlineData(0.3, new[] { 0.5, -1.25, 2.0 })]
+    [InlineData(-1.1, new[] { 1.5, 0.25, -0.75, 0.1 })]
+    [InlineData(0.8, new[] { -2.0 })]
+    public void PullbackReceivingResult_InArrayMethods_MatchesFiniteDifferences(double x, double[] w)
+    {
+        Results.AgreesWithFiniteDifferences("Fused", w, x);
+        Results.AgreesWithFiniteDifferences("Spans", w, x);
+    }
+
+    [Fact]
+    public void PullbackReceivingResult_Generated_PassesForwardValueAndNeverCallsTheMethodAgain()
+    {
+        string fused = Results.Compiled.GeneratedSources.Single(kv => kv.Key.Contains(".Fused_", StringComparison.Ordinal)).Value;
+        Assert.Matches(new System.Text.RegularExpressions.Regex(@"double (_t\d+) = global::Results\.Smooth\.Sigmoid\(.*SigmoidPullback\(\w+, \1, ", System.Text.RegularExpressions.RegexOptions.Singleline), fused);
+
+        // One call of the callee per forward evaluation: the reverse sweep reuses the value.
+        FieldInfo calls = Results.Compiled.Type("Results.Smooth").GetField("Calls")!;
+        MethodInfo gradient = Results.Compiled.Type("Results.Subjects").GetMethod("ChainedGradient")!;
+        calls.SetValue(null, 0);
+        gradient.Invoke(null, [0.3, 0.9, 0.0, 0.0]);
+        Assert.Equal(4, (int)calls.GetValue(null)!);
     }
 
     [Fact]

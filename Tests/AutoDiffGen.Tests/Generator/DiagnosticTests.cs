@@ -165,6 +165,13 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void ADG0014_ReceivesResultWithoutResultParameter_MessagePrintsExpected()
+    {
+        Diagnostic d = Single("ADG0014", "partial class C { static double G(double x) => x * x; [DerivativeOf(nameof(G), ReceivesResult = true)] static void GPullback(double x, double seed, ref double dx) { } }");
+        Assert.Contains("static void GPullback(double x, double result, double seed, ref double dx)", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ADG0015_TwoDerivatives_ErrorAtSecond()
     {
         Diagnostic d = Single("ADG0015", "partial class C { static double G(double x) => x; [DerivativeOf(nameof(G))] static void P1(double x, double seed, ref double dx) { dx += seed; } [DerivativeOf(nameof(G))] static void P2(double x, double seed, ref double dx) { dx += seed; } }");
