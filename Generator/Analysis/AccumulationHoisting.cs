@@ -55,6 +55,258 @@ internal static class AccumulationHoisting
     }
 
     /// <summary>
+    /// Loop-invariant element reads: <c>xc[b + i]</c> read in every iteration of a loop that changes neither the array
+    /// nor the index (the <c>x[i]</c> of <c>for (j ...) dw[l] += g * x[i]</c>) is loaded once into a local before the
+    /// loop. The compiler cannot do it itself: the loop stores into other arrays, which as far as it knows might be
+    /// the same memory. Only arrays of the method (its parameters and local arrays) are considered, only when every
+    /// mention of the array in the loop is that same read, and only when the loop body reads it unconditionally and
+    /// has no jumps. The load is guarded by the loop's own condition, so a loop that runs no iteration reads nothing.
+    /// </summary>
+    public static List<CodeNode> HoistInvariantReads(List<CodeNode> nodes, Dictionary<string, string> arrays, NameAllocator names)
+    {
+        if (arrays.Count == 0)
+        {
+            return nodes;
+        }
+
+        var result = new List<CodeNode>();
+        foreach (CodeNode node in nodes)
+        {
+            if (!node.IsBlock)
+            {
+                result.Add(node);
+                continue;
+            }
+
+            var inner = new CodeNode(node.Text, HoistInvariantReads(node.Children.ToList(), arrays, names).ToEquatableArray(), true);
+            string? guard = LoopGuard(node.Text);
+            if (guard is null)
+            {
+                result.Add(inner);
+                continue;
+            }
+
+            List<CodeNode> hoisted = HoistReads(inner, guard, arrays, names);
+            if (hoisted.Count > 1 && result.Count > 0 && !result[result.Count - 1].IsBlock
+                && result[result.Count - 1].Text.StartsWith("//", System.StringComparison.Ordinal))
+            {
+                // Keep the loop's comment next to the loop.
+                CodeNode comment = result[result.Count - 1];
+                result.RemoveAt(result.Count - 1);
+                hoisted.Insert(hoisted.Count - 1, comment);
+            }
+
+            result.AddRange(hoisted);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The condition under which a loop runs its first iteration, for a reverse loop <c>for (; _n > 0; _n--)</c> or
+    /// a forward <c>while (a &lt; b)</c> whose condition has no side effects; null for any other loop.
+    /// </summary>
+    private static string? LoopGuard(string header)
+    {
+        System.Text.RegularExpressions.Match reverse = ReverseHeader.Match(header);
+        if (reverse.Success)
+        {
+            return reverse.Groups[1].Value + " > 0";
+        }
+
+        System.Text.RegularExpressions.Match forward = ForwardHeader.Match(header);
+        return forward.Success && !Call.IsMatch(forward.Groups[1].Value) ? forward.Groups[1].Value : null;
+    }
+
+    private static List<CodeNode> HoistReads(CodeNode loop, string guard, Dictionary<string, string> arrays, NameAllocator names)
+    {
+        // What the body changes: the header's condition has no side effects, but a reverse loop's counter changes.
+        var assigned = new HashSet<string>(System.StringComparer.Ordinal);
+        var mentions = new Dictionary<string, int>(System.StringComparer.Ordinal);
+        // Comments quote the user's source, whose names need not be the generated ones: they are not code.
+        CodeNode code = WithoutComments(loop);
+        Scan(new CodeNode(string.Empty, code.Children, true), assigned, mentions, arrays);
+        foreach (System.Text.RegularExpressions.Match m in Increment.Matches(loop.Text))
+        {
+            assigned.Add(m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value);
+        }
+
+        if (HasJump(loop))
+        {
+            return new List<CodeNode> { loop };
+        }
+
+        // Candidate reads: element reads in the loop's own lines (executed in every iteration).
+        var reads = new List<(string Array, string Index)>();
+        foreach (CodeNode line in code.Children.Where(c => !c.IsBlock))
+        {
+            foreach ((string array, string index) in ElementReads(line.Text))
+            {
+                if (arrays.ContainsKey(array) && !assigned.Contains(array) && !index.Contains('[') && !Call.IsMatch(index)
+                    && !Identifiers(index).Any(assigned.Contains) && !reads.Contains((array, index)))
+                {
+                    reads.Add((array, index));
+                }
+            }
+        }
+
+        var before = new List<CodeNode>();
+        var replacements = new List<(string Text, string Local)>();
+        foreach ((string array, string index) in reads)
+        {
+            // Every mention of the array in the loop must be an element read: anything else (a store, a call
+            // argument) could change it.
+            string text = array + "[" + index + "]";
+            if (ReadCount(code, array) != mentions[array])
+            {
+                continue;
+            }
+
+            string local = names.Next("_h");
+            before.Add(CodeNode.Line(arrays[array] + " " + local + " = " + guard + " ? " + text + " : 0;"));
+            replacements.Add((text, local));
+        }
+
+        if (replacements.Count == 0)
+        {
+            return new List<CodeNode> { loop };
+        }
+
+        before.Add(Replace(loop, replacements));
+        return before;
+    }
+
+    private static CodeNode WithoutComments(CodeNode node)
+        => new(node.Text, node.Children.Where(c => c.IsBlock || !IsComment(c.Text)).Select(c => c.IsBlock ? WithoutComments(c) : c).ToEquatableArray(), true);
+
+    private static bool IsComment(string line) => line.StartsWith("//", System.StringComparison.Ordinal);
+
+    private static CodeNode Replace(CodeNode node, List<(string Text, string Local)> replacements)
+    {
+        string text = node.Text;
+        if (!node.IsBlock)
+        {
+            if (IsComment(text))
+            {
+                return node;
+            }
+
+            foreach ((string from, string to) in replacements)
+            {
+                text = ReplaceWhole(text, from, to);
+            }
+
+            return CodeNode.Line(text);
+        }
+
+        return new CodeNode(text, node.Children.Select(c => Replace(c, replacements)).ToEquatableArray(), true);
+    }
+
+    /// <summary>Replaces <paramref name="from"/> (<c>a[i]</c>) where it is not the tail of a longer name (<c>_d_a[i]</c>).</summary>
+    private static string ReplaceWhole(string text, string from, string to)
+    {
+        var b = new System.Text.StringBuilder();
+        int at = 0;
+        int found;
+        while ((found = text.IndexOf(from, at, System.StringComparison.Ordinal)) >= 0)
+        {
+            bool whole = found == 0 || !(char.IsLetterOrDigit(text[found - 1]) || text[found - 1] == '_' || text[found - 1] == '.');
+            b.Append(text, at, found - at).Append(whole ? to : from);
+            at = found + from.Length;
+        }
+
+        return b.Append(text, at, text.Length - at).ToString();
+    }
+
+    /// <summary>How many element reads of <paramref name="array"/> the body of <paramref name="node"/> (nested headers included) has.</summary>
+    private static int ReadCount(CodeNode node, string array)
+    {
+        int count = 0;
+        foreach (CodeNode child in node.Children)
+        {
+            count += ElementReads(child.Text).Count(r => r.Array == array);
+            if (child.IsBlock)
+            {
+                count += ReadCount(child, array);
+            }
+        }
+
+        return count;
+    }
+
+    private static bool HasJump(CodeNode node)
+        => node.Children.Any(c => c.IsBlock
+            ? HasJump(c) || Identifiers(c.Text).Any(IsJump)
+            : Identifiers(c.Text).Any(IsJump));
+
+    private static bool IsJump(string token) => token is "break" or "continue" or "return" or "goto" or "throw" or "yield";
+
+    /// <summary>The element reads <c>name[index]</c> of a line, outermost brackets only.</summary>
+    private static IEnumerable<(string Array, string Index)> ElementReads(string line)
+    {
+        for (int i = 0; i < line.Length; i++)
+        {
+            if (line[i] != '[' || i == 0)
+            {
+                continue;
+            }
+
+            int start = i;
+            while (start > 0 && (char.IsLetterOrDigit(line[start - 1]) || line[start - 1] == '_'))
+            {
+                start--;
+            }
+
+            if (start == i || (start > 0 && line[start - 1] == '.'))
+            {
+                continue;
+            }
+
+            int depth = 0;
+            int close = -1;
+            for (int j = i; j < line.Length; j++)
+            {
+                if (line[j] == '[')
+                {
+                    depth++;
+                }
+                else if (line[j] == ']' && --depth == 0)
+                {
+                    close = j;
+                    break;
+                }
+            }
+
+            if (close < 0)
+            {
+                yield break;
+            }
+
+            // A write target (a[i] = ..., a[i] += ...) is not a read to hoist.
+            string rest = line.Substring(close + 1).TrimStart();
+            bool written = rest.Length > 1 && ((rest[0] == '=' && rest[1] != '=') || (rest[1] == '=' && "+-*/".IndexOf(rest[0]) >= 0));
+            if (!written)
+            {
+                yield return (line.Substring(start, i - start), line.Substring(i + 1, close - i - 1));
+            }
+
+            i = close;
+        }
+    }
+
+    // A call in an index (f(i), Math.Min(i, n)) might not return the same value twice.
+    private static readonly System.Text.RegularExpressions.Regex Call =
+        new(@"[A-Za-z0-9_]\s*\(", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static readonly System.Text.RegularExpressions.Regex ReverseHeader =
+        new(@"^for \(; (_n\d+) > 0; \1--\)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    // while (j < d), while (j < n - i), while (j < w.Length): a name compared with names, literals, lengths and
+    // + - * only (no calls).
+    private static readonly System.Text.RegularExpressions.Regex ForwardHeader =
+        new(@"^while \(([A-Za-z_][A-Za-z0-9_]* < [A-Za-z0-9_ +\-*().]+)\)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
     /// Several contributions to the same element in one straight run of lines (<c>dx[i] -= a; ...; dx[i] -= b;</c>)
     /// add up in a local that is added to the element once, after the last one: one load and store of the element
     /// instead of one per contribution (each waiting for the previous store). Applies to gradient spans and local

@@ -274,6 +274,10 @@ internal static class MethodAnalyzer
 
         forward = AccumulationHoisting.MergeElementUpdates(forward, elementTargets, names);
         reverse = AccumulationHoisting.MergeElementUpdates(reverse, elementTargets, names);
+        var primalArrays = lowering.Variables.Where(v => v.IsArray && v.Role is VarRole.Local or VarRole.Parameter && v.Kind is NumKind.Double or NumKind.Float)
+                                             .ToDictionary(v => v.Name, v => BodyLowering.KindType(v.Kind), System.StringComparer.Ordinal);
+        forward = AccumulationHoisting.HoistInvariantReads(forward, primalArrays, names);
+        reverse = AccumulationHoisting.HoistInvariantReads(reverse, primalArrays, names);
         foreach ((string element, string pooled) in builder.PooledArrays)
         {
             reverse.Add(CodeNode.Line("global::System.Buffers.ArrayPool<" + element + ">.Shared.Return(" + pooled + ");"));
