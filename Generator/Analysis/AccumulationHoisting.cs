@@ -62,7 +62,7 @@ internal static class AccumulationHoisting
     /// mention of the array in the loop is that same read, and only when the loop body reads it unconditionally and
     /// has no jumps. The load is guarded by the loop's own condition, so a loop that runs no iteration reads nothing.
     /// </summary>
-    public static List<CodeNode> HoistInvariantReads(List<CodeNode> nodes, Dictionary<string, string> arrays, NameAllocator names)
+    public static List<CodeNode> HoistInvariantReads(List<CodeNode> nodes, Dictionary<string, string> arrays, HashSet<string> parameters, NameAllocator names)
     {
         if (arrays.Count == 0)
         {
@@ -78,7 +78,7 @@ internal static class AccumulationHoisting
                 continue;
             }
 
-            var inner = new CodeNode(node.Text, HoistInvariantReads(node.Children.ToList(), arrays, names).ToEquatableArray(), true);
+            var inner = new CodeNode(node.Text, HoistInvariantReads(node.Children.ToList(), arrays, parameters, names).ToEquatableArray(), true);
             string? guard = LoopGuard(node.Text);
             if (guard is null)
             {
@@ -86,7 +86,7 @@ internal static class AccumulationHoisting
                 continue;
             }
 
-            List<CodeNode> hoisted = HoistReads(inner, guard, arrays, names);
+            List<CodeNode> hoisted = HoistReads(inner, guard, arrays, parameters, names);
             if (hoisted.Count > 1 && result.Count > 0 && !result[result.Count - 1].IsBlock
                 && result[result.Count - 1].Text.StartsWith("//", System.StringComparison.Ordinal))
             {
@@ -118,7 +118,7 @@ internal static class AccumulationHoisting
         return forward.Success && !Call.IsMatch(forward.Groups[1].Value) ? forward.Groups[1].Value : null;
     }
 
-    private static List<CodeNode> HoistReads(CodeNode loop, string guard, Dictionary<string, string> arrays, NameAllocator names)
+    private static List<CodeNode> HoistReads(CodeNode loop, string guard, Dictionary<string, string> arrays, HashSet<string> parameters, NameAllocator names)
     {
         // What the body changes: the header's condition has no side effects, but a reverse loop's counter changes.
         var assigned = new HashSet<string>(System.StringComparer.Ordinal);
@@ -136,13 +136,18 @@ internal static class AccumulationHoisting
             return new List<CodeNode> { loop };
         }
 
+        // A parameter array the loop writes (a [NoDiff] scratch buffer filled with constants) may be the same memory
+        // as another parameter: then no parameter's element is taken as unchanged.
+        bool parameterWritten = parameters.Any(assigned.Contains);
+
         // Candidate reads: element reads in the loop's own lines (executed in every iteration).
         var reads = new List<(string Array, string Index)>();
         foreach (CodeNode line in code.Children.Where(c => !c.IsBlock))
         {
             foreach ((string array, string index) in ElementReads(line.Text))
             {
-                if (arrays.ContainsKey(array) && !assigned.Contains(array) && !index.Contains('[') && !Call.IsMatch(index)
+                if (arrays.ContainsKey(array) && !assigned.Contains(array) && !(parameterWritten && parameters.Contains(array))
+                    && !index.Contains('[') && !Call.IsMatch(index)
                     && !Identifiers(index).Any(assigned.Contains) && !reads.Contains((array, index)))
                 {
                     reads.Add((array, index));

@@ -276,8 +276,9 @@ internal static class MethodAnalyzer
         reverse = AccumulationHoisting.MergeElementUpdates(reverse, elementTargets, names);
         var primalArrays = lowering.Variables.Where(v => v.IsArray && v.Role is VarRole.Local or VarRole.Parameter && v.Kind is NumKind.Double or NumKind.Float)
                                              .ToDictionary(v => v.Name, v => BodyLowering.KindType(v.Kind), System.StringComparer.Ordinal);
-        forward = AccumulationHoisting.HoistInvariantReads(forward, primalArrays, names);
-        reverse = AccumulationHoisting.HoistInvariantReads(reverse, primalArrays, names);
+        var parameterArrays = new HashSet<string>(lowering.Variables.Where(v => v.IsArray && v.Role == VarRole.Parameter).Select(v => v.Name), System.StringComparer.Ordinal);
+        forward = AccumulationHoisting.HoistInvariantReads(forward, primalArrays, parameterArrays, names);
+        reverse = AccumulationHoisting.HoistInvariantReads(reverse, primalArrays, parameterArrays, names);
         foreach ((string element, string pooled) in builder.PooledArrays)
         {
             reverse.Add(CodeNode.Line("global::System.Buffers.ArrayPool<" + element + ">.Shared.Return(" + pooled + ");"));
