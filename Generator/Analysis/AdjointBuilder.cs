@@ -522,6 +522,14 @@ internal sealed partial class AdjointBuilder
     {
         switch (e)
         {
+            case BinaryExpr { Op: '*' } b when ScaledSquare(b) is not null:
+                // c * x * x: the reverse reads only x.
+                Reference(b.Right);
+                break;
+            case BinaryExpr { Op: '*' } b when SameLeaf(b.Left, b.Right) && b.Left.Active:
+                // x * x: the reverse reads x once (dx += dz * 2 * x).
+                Reference(b.Left);
+                break;
             case BinaryExpr { Op: '*' } b:
                 if (b.Left.Active)
                 {
@@ -1351,6 +1359,10 @@ internal sealed partial class AdjointBuilder
                 Send(b.Left, adjoint, negated, reverse);
                 Send(b.Right, adjoint, !negated, reverse);
                 break;
+            case BinaryExpr { Op: '*' } b when ScaledSquare(b) is LitExpr scale:
+                // z = (c * x) * x  =>  dx += dz * (2 * c) * x; the constant 2 * c folds at compile time
+                Send(b.Right, adjoint + " * (2 * " + scale.Code.At(Code.Multiplicative + 1) + ") * " + Print(b.Right).At(Code.Multiplicative + 1), negated, reverse);
+                break;
             case BinaryExpr { Op: '*' } b when SameLeaf(b.Left, b.Right):
                 // z = x * x  =>  dx += dz * 2 * x
                 Send(b.Left, adjoint + " * 2 * " + Print(b.Left).At(Code.Multiplicative + 1), negated, reverse);
@@ -1521,6 +1533,15 @@ internal sealed partial class AdjointBuilder
         returns.Add(CodeNode.Line(pool + ".Return(" + scratch + ");"));
         return "new global::System.Span<" + element + ">(" + scratch + ", 0, " + length + ")";
     }
+
+    /// <summary>
+    /// The literal <c>c</c> of <c>c * x * x</c> (parsed as <c>(c * x) * x</c>: <c>100 * t * t</c>, <c>0.5 * r * r</c>),
+    /// whose derivative <c>2 c x</c> needs neither the product <c>c * x</c> nor a second multiplication.
+    /// </summary>
+    private static LitExpr? ScaledSquare(BinaryExpr b)
+        => b is { Op: '*', Left: BinaryExpr { Op: '*', Left: LitExpr scale } inner } && SameLeaf(inner.Right, b.Right) && inner.Right.Active
+            ? scale
+            : null;
 
     private static bool SameLeaf(Expr a, Expr b) => (a, b) switch
     {

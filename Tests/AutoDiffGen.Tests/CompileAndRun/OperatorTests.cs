@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Xunit;
 
 namespace AutoDiffGen.Tests.CompileAndRun;
@@ -39,6 +40,10 @@ public sealed class OperatorTests
 
             [Differentiable]
             public static double ClassConstant(double x) { return Scale * x * x; }
+
+            // c * x * x: the derivative 2 c x, with 2 c folded by the compiler (no product c * x kept).
+            [Differentiable]
+            public static double ScaledSquares(double x, double y) { return 100 * x * x - 0.5 * y * y + -3.0 * x * x * y + Scale * y * y; }
 
             [Differentiable]
             public static double LocalConstant(double x)
@@ -296,6 +301,7 @@ public sealed class OperatorTests
         { "SameOperandTwice", new[] { 1.5 } }, { "SameOperandTwice", new[] { -0.5 } }, { "SameOperandTwice", new[] { 4.0 } },
         { "Literals", new[] { 1.5 } }, { "Literals", new[] { -0.5 } }, { "Literals", new[] { 4.0 } },
         { "ClassConstant", new[] { 1.5 } }, { "ClassConstant", new[] { -0.5 } }, { "ClassConstant", new[] { 4.0 } },
+        { "ScaledSquares", new[] { 1.5, -2.0 } }, { "ScaledSquares", new[] { 0.0, 3.0 } }, { "ScaledSquares", new[] { -7.25, 0.5 } },
         { "LocalConstant", new[] { 1.5 } }, { "LocalConstant", new[] { -0.5 } }, { "LocalConstant", new[] { 4.0 } },
         { "Locals", new[] { 1.5, -2.0 } }, { "Locals", new[] { 0.2, 3.0 } }, { "Locals", new[] { -1.25, 0.5 } },
         { "Reassignment", new[] { 1.5, -2.0 } }, { "Reassignment", new[] { 0.2, 3.0 } }, { "Reassignment", new[] { -1.25, 0.5 } },
@@ -326,6 +332,26 @@ public sealed class OperatorTests
     [MemberData(nameof(Cases))]
     public void Construct_AtPoint_GradientAndPullbackMatchFiniteDifferences(string method, double[] point)
         => GradientAssert.MatchesFiniteDifferences(Compiled.Value.Diff("Subjects.Ops", method), point);
+
+    [Fact]
+    public void ScaledSquares_Generated_UseTwiceTheConstantAndMatchExactGradient()
+    {
+        // f = 100 x^2 - 0.5 y^2 - 3 x^2 y + 2.5 y^2: df/dx = 200 x - 6 x y, df/dy = -y - 3 x^2 + 5 y.
+        double x = 1.25, y = -0.75;
+        _ = Compiled.Value.Diff("Subjects.Ops", "ScaledSquares").ValueAndGradient(new[] { x, y }, out double[] gradient);
+        Assert.Equal((200 * x) - (6 * x * y), gradient[0], 12);
+        Assert.Equal(-y - (3 * x * x) + (5 * y), gradient[1], 12);
+
+        string generated = Compiled.Value.GeneratedSources.Single(kv => kv.Key.Contains(".ScaledSquares_", StringComparison.Ordinal)).Value;
+        Assert.Contains("* (2 * 100.0) * x", generated, StringComparison.Ordinal);
+        Assert.Contains("* (2 * 0.5) * y", generated, StringComparison.Ordinal);
+        Assert.Contains("* (2 * 2.5) * y", generated, StringComparison.Ordinal);
+        Assert.Contains("* (2 * -3.0) * x", generated, StringComparison.Ordinal);
+
+        // Only -3 x^2 is kept (y's derivative needs it); 100 x, 0.5 y and 2.5 y are never computed on their own.
+        Assert.Matches(@"_t0 = -3\.0 \* x \* x;", generated);
+        Assert.DoesNotContain("_t1", generated, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void IntToDouble_IntParameter_GetsNoGradientParameter()
