@@ -15,12 +15,19 @@ namespace AutoDiffGen.Generator.Analysis;
 internal static class AccumulationHoisting
 {
     public static List<CodeNode> Apply(List<CodeNode> nodes, Dictionary<string, string> arrays, NameAllocator names)
-    {
-        if (arrays.Count == 0)
-        {
-            return nodes;
-        }
+        => arrays.Count == 0
+            ? nodes
+            : RewriteLoops(nodes, loop => loop.Text.StartsWith("for (", System.StringComparison.Ordinal) || loop.Text.StartsWith("while (", System.StringComparison.Ordinal)
+                ? Hoist(loop, arrays, names).ToList()
+                : null);
 
+    /// <summary>
+    /// Rewrites every loop, innermost first: <paramref name="rewrite"/> returns the statements that replace a loop
+    /// (locals before it, the loop, lines after it), or null to keep it. The loop's comment (the user's header)
+    /// stays next to the loop: the new locals go above it.
+    /// </summary>
+    private static List<CodeNode> RewriteLoops(List<CodeNode> nodes, System.Func<CodeNode, List<CodeNode>?> rewrite)
+    {
         var result = new List<CodeNode>();
         foreach (CodeNode node in nodes)
         {
@@ -30,25 +37,23 @@ internal static class AccumulationHoisting
                 continue;
             }
 
-            var inner = new CodeNode(node.Text, Apply(node.Children.ToList(), arrays, names).ToEquatableArray(), true);
-            if (!node.Text.StartsWith("for (", System.StringComparison.Ordinal) && !node.Text.StartsWith("while (", System.StringComparison.Ordinal))
+            var inner = new CodeNode(node.Text, RewriteLoops(node.Children.ToList(), rewrite).ToEquatableArray(), true);
+            List<CodeNode>? replaced = rewrite(inner);
+            if (replaced is null)
             {
                 result.Add(inner);
                 continue;
             }
 
-            List<CodeNode> hoisted = Hoist(inner, arrays, names).ToList();
-            if (hoisted.Count > 1 && result.Count > 0 && !result[result.Count - 1].IsBlock
+            if (replaced.Count > 1 && result.Count > 0 && !result[result.Count - 1].IsBlock
                 && result[result.Count - 1].Text.StartsWith("//", System.StringComparison.Ordinal))
             {
-                // Keep the loop's comment (the user's header) next to the loop: the locals go above it.
                 CodeNode comment = result[result.Count - 1];
                 result.RemoveAt(result.Count - 1);
-                int loopAt = hoisted.FindIndex(n => n.IsBlock);
-                hoisted.Insert(loopAt, comment);
+                replaced.Insert(replaced.FindIndex(n => n.IsBlock), comment);
             }
 
-            result.AddRange(hoisted);
+            result.AddRange(replaced);
         }
 
         return result;
@@ -59,48 +64,13 @@ internal static class AccumulationHoisting
     /// nor the index (the <c>x[i]</c> of <c>for (j ...) dw[l] += g * x[i]</c>) is loaded once into a local before the
     /// loop. The compiler cannot do it itself: the loop stores into other arrays, which as far as it knows might be
     /// the same memory. Only arrays of the method (its parameters and local arrays) are considered, only when every
-    /// mention of the array in the loop is that same read, and only when the loop body reads it unconditionally and
-    /// has no jumps. The load is guarded by the loop's own condition, so a loop that runs no iteration reads nothing.
+    /// mention of the array in the loop is an element read (no store, no call argument), only when the loop body
+    /// reads it unconditionally and has no jumps, and only for an index without calls. The load is guarded by the loop's own condition, so a loop that runs no iteration reads nothing.
     /// </summary>
     public static List<CodeNode> HoistInvariantReads(List<CodeNode> nodes, Dictionary<string, string> arrays, HashSet<string> parameters, NameAllocator names)
-    {
-        if (arrays.Count == 0)
-        {
-            return nodes;
-        }
-
-        var result = new List<CodeNode>();
-        foreach (CodeNode node in nodes)
-        {
-            if (!node.IsBlock)
-            {
-                result.Add(node);
-                continue;
-            }
-
-            var inner = new CodeNode(node.Text, HoistInvariantReads(node.Children.ToList(), arrays, parameters, names).ToEquatableArray(), true);
-            string? guard = LoopGuard(node.Text);
-            if (guard is null)
-            {
-                result.Add(inner);
-                continue;
-            }
-
-            List<CodeNode> hoisted = HoistReads(inner, guard, arrays, parameters, names);
-            if (hoisted.Count > 1 && result.Count > 0 && !result[result.Count - 1].IsBlock
-                && result[result.Count - 1].Text.StartsWith("//", System.StringComparison.Ordinal))
-            {
-                // Keep the loop's comment next to the loop.
-                CodeNode comment = result[result.Count - 1];
-                result.RemoveAt(result.Count - 1);
-                hoisted.Insert(hoisted.Count - 1, comment);
-            }
-
-            result.AddRange(hoisted);
-        }
-
-        return result;
-    }
+        => arrays.Count == 0
+            ? nodes
+            : RewriteLoops(nodes, loop => LoopGuard(loop.Text) is string guard ? HoistReads(loop, guard, arrays, parameters, names) : null);
 
     /// <summary>
     /// The condition under which a loop runs its first iteration, for a reverse loop <c>for (; _n > 0; _n--)</c> or
