@@ -237,21 +237,7 @@ internal static class AccumulationHoisting
                 continue;
             }
 
-            int depth = 0;
-            int close = -1;
-            for (int j = i; j < line.Length; j++)
-            {
-                if (line[j] == '[')
-                {
-                    depth++;
-                }
-                else if (line[j] == ']' && --depth == 0)
-                {
-                    close = j;
-                    break;
-                }
-            }
-
+            int close = ClosingBracket(line, i);
             if (close < 0)
             {
                 yield break;
@@ -394,6 +380,25 @@ internal static class AccumulationHoisting
         return before;
     }
 
+    /// <summary>The index of the <c>]</c> that closes the <c>[</c> at <paramref name="open"/>, or -1.</summary>
+    private static int ClosingBracket(string line, int open)
+    {
+        int depth = 0;
+        for (int i = open; i < line.Length; i++)
+        {
+            if (line[i] == '[')
+            {
+                depth++;
+            }
+            else if (line[i] == ']' && --depth == 0)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary><c>array[index] op value;</c> with op <c>+=</c> or <c>-=</c>.</summary>
     private static bool TryParse(string line, out string? array, out string? index, out string? op, out string? value)
     {
@@ -404,21 +409,7 @@ internal static class AccumulationHoisting
             return false;
         }
 
-        int depth = 0;
-        int close = -1;
-        for (int i = bracket; i < line.Length; i++)
-        {
-            if (line[i] == '[')
-            {
-                depth++;
-            }
-            else if (line[i] == ']' && --depth == 0)
-            {
-                close = i;
-                break;
-            }
-        }
-
+        int close = ClosingBracket(line, bracket);
         if (close < 0 || close + 4 >= line.Length)
         {
             return false;
