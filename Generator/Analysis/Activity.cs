@@ -64,24 +64,13 @@ internal static class Activity
     }
 
     public static void Collect(List<Stmt> statements, List<AssignStmt> into)
-    {
-        foreach (Stmt s in statements)
+        => Stmt.Walk(statements, s =>
         {
-            switch (s)
+            if (s is AssignStmt a)
             {
-                case AssignStmt a:
-                    into.Add(a);
-                    break;
-                case IfStmt i:
-                    Collect(i.Then, into);
-                    Collect(i.Else, into);
-                    break;
-                case LoopStmt l:
-                    Collect(l.Body, into);
-                    break;
+                into.Add(a);
             }
-        }
-    }
+        });
 
     private static bool IsVaried(Expr e)
     {

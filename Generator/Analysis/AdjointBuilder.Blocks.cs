@@ -20,7 +20,7 @@ internal sealed partial class AdjointBuilder
 
     private void IndexCounters(List<Stmt> statements)
     {
-        Walk(statements, s =>
+        Stmt.Walk(statements, s =>
         {
             if (s is LoopStmt { Counter: not null } l)
             {
@@ -211,7 +211,7 @@ internal sealed partial class AdjointBuilder
 
             bool readsIt = false;
             bool inBlock = true;
-            Walk(new List<Stmt> { t }, x =>
+            Stmt.Walk(new List<Stmt> { t }, x =>
             {
                 switch (x)
                 {

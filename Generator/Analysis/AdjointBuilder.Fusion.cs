@@ -76,7 +76,7 @@ internal sealed partial class AdjointBuilder
                             exitAdjoints[loop] = exits!;
                             fusedTopStatements.UnionWith(loop.Body.Take(loop.Body.Count - loop.Increment.Count).OfType<AssignStmt>());
                             var accumulators = new HashSet<Var>(exits!.Select(e => e.Item1));
-                            Walk(loop.Body, s =>
+                            Stmt.Walk(loop.Body, s =>
                             {
                                 if (s is AssignStmt a && accumulators.Contains(a.Target))
                                 {
@@ -111,7 +111,7 @@ internal sealed partial class AdjointBuilder
         var written = new HashSet<Var>();
         var arraysWritten = new HashSet<Var>();
         bool unsupported = false;
-        Walk(loopStatements, s =>
+        Stmt.Walk(loopStatements, s =>
         {
             switch (s)
             {
@@ -145,7 +145,7 @@ internal sealed partial class AdjointBuilder
             }
 
             bool accumulates = true;
-            Walk(loopStatements, s =>
+            Stmt.Walk(loopStatements, s =>
             {
                 if (OwnReads(s).Contains(v) && !(s is AssignStmt a && a.Target == v && a.Index is null && TryAccumulation(v, a.Value, out _)))
                 {
@@ -475,25 +475,6 @@ internal sealed partial class AdjointBuilder
     /// <summary>An expression printed from its operands, ignoring the temporaries planning attached to it.</summary>
     private static Code PrintPlain(Expr e) => PrintDefinition(e, PrintPlain);
 
-    /// <summary>Every statement, depth first (the loop or if before its contents).</summary>
-    private static void Walk(List<Stmt> statements, System.Action<Stmt> visit)
-    {
-        foreach (Stmt s in statements)
-        {
-            visit(s);
-            switch (s)
-            {
-                case IfStmt i:
-                    Walk(i.Then, visit);
-                    Walk(i.Else, visit);
-                    break;
-                case LoopStmt l:
-                    Walk(l.Body, visit);
-                    break;
-            }
-        }
-    }
-
     /// <summary>What one statement reads itself (not what nested statements read).</summary>
     private static HashSet<Var> OwnReads(Stmt s)
     {
@@ -525,7 +506,7 @@ internal sealed partial class AdjointBuilder
     private static HashSet<Var> AllReads(List<Stmt> statements)
     {
         var all = new HashSet<Var>();
-        Walk(statements, s =>
+        Stmt.Walk(statements, s =>
         {
             all.UnionWith(OwnReads(s));
         });
@@ -535,7 +516,7 @@ internal sealed partial class AdjointBuilder
     private static HashSet<Var> AllWrites(List<Stmt> statements)
     {
         var all = new HashSet<Var>();
-        Walk(statements, s =>
+        Stmt.Walk(statements, s =>
         {
             switch (s)
             {

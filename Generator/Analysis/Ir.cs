@@ -297,6 +297,25 @@ internal abstract class Stmt
 
     /// <summary>The user's statement, for the comment that ties generated code to the source.</summary>
     public SyntaxNode? Syntax { get; }
+
+    /// <summary>Every statement, depth first (the loop or if before its contents).</summary>
+    public static void Walk(List<Stmt> statements, System.Action<Stmt> visit)
+    {
+        foreach (Stmt s in statements)
+        {
+            visit(s);
+            switch (s)
+            {
+                case IfStmt i:
+                    Walk(i.Then, visit);
+                    Walk(i.Else, visit);
+                    break;
+                case LoopStmt l:
+                    Walk(l.Body, visit);
+                    break;
+            }
+        }
+    }
 }
 
 /// <summary><c>target = value</c>: every write to a variable, including declarations and compound assignments.</summary>
