@@ -607,7 +607,9 @@ internal sealed partial class AdjointBuilder
             body.Add(CodeNode.Line(loop.ContinueFlag.Name + " = false;"));
         }
 
-        // One scope: the reverse half reads the forward half's locals (intermediates, old values, decisions).
+        // One scope: the reverse half reads the forward half's locals (intermediates, old values, decisions) and
+        // the views of this iteration's blocks.
+        body.AddRange(ViewDeclarations(loop, bodyForward.Concat(bodyReverse)));
         body.AddRange(bodyForward);
         if (bodyReverse.Count > 0)
         {

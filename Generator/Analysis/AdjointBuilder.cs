@@ -134,6 +134,9 @@ internal sealed partial class AdjointBuilder
                 saves[a] = save;
             }
         }
+
+        // Block views, once everything else is decided (they change only how elements are printed).
+        PlanViews(body, null);
     }
 
     /// <summary>Integer updates the reverse sweep undoes with their inverse (their old value is needed there).</summary>
@@ -794,13 +797,16 @@ internal sealed partial class AdjointBuilder
 
         bool needsReverse = bodyReverse.Count > 0;
         string? count = needsReverse ? names.Next("_n") : null;
+        List<CodeNode> forwardViews = ViewDeclarations(loop, bodyForward);
+        List<CodeNode> reverseViews = ViewDeclarations(loop, bodyReverse);
         bool computed = needsReverse && loop.CountIsComputable;
 
         // A counted loop's counter is recomputed in the reverse sweep: i = start + (iteration - 1) * step, with the
         // start re-evaluated when it is stable and recorded otherwise.
         string? start = null;
         string? startCode = null;
-        if (needsReverse && loop.Counter is { Needed: true })
+        // Views of the reversed iteration's blocks are taken from its counter.
+        if (needsReverse && loop.Counter is not null && (loop.Counter.Needed || reverseViews.Count > 0))
         {
             if (loop.StartIsStable)
             {
@@ -820,6 +826,7 @@ internal sealed partial class AdjointBuilder
                 }
             }
 
+            bodyReverse.InsertRange(0, reverseViews);
             bodyReverse.Insert(0, CodeNode.Line(loop.Counter.Name + " = " + CounterAt(startCode, count!, loop.Step) + ";"));
         }
 
@@ -834,6 +841,7 @@ internal sealed partial class AdjointBuilder
             body.Add(CodeNode.Line(loop.ContinueFlag.Name + " = false;"));
         }
 
+        body.AddRange(forwardViews);
         body.AddRange(bodyForward);
         if (count is not null && !computed)
         {
@@ -1007,7 +1015,7 @@ internal sealed partial class AdjointBuilder
             return;
         }
 
-        string target = a.Index is null ? v.Name : v.Name + "[" + a.Index.Code.Text + "]";
+        string target = a.Index is null ? v.Name : a.View?.Element ?? v.Name + "[" + a.Index.Code.Text + "]";
         string targetType = a.Index is null ? v.Type : BodyLowering.KindType(v.Kind);
         saves.TryGetValue(a, out string? save);
         bool inLocal = AtFusedTop;
@@ -1077,7 +1085,7 @@ internal sealed partial class AdjointBuilder
         if (a.Index is not null)
         {
             // a[i] = e  =>  r = da[i]; da[i] = 0; de += r  (a[i] += e keeps da[i] and adds it into de)
-            string slot = v.Adjoint + "[" + a.Index.Code.Text + "]";
+            string slot = a.View?.AdjointElement ?? v.Adjoint + "[" + a.Index.Code.Text + "]";
             if (!a.Value.Active)
             {
                 reverse.Add(CodeNode.Line(slot + " = 0;"));
@@ -1313,7 +1321,7 @@ internal sealed partial class AdjointBuilder
             case VarExpr v:
                 return new Code(v.Var.Name, Code.Primary);
             case ElemExpr el:
-                return new Code(el.Array.Name + "[" + el.Index.Code.Text + "]", Code.Primary);
+                return new Code(el.View?.Element ?? el.Array.Name + "[" + el.Index.Code.Text + "]", Code.Primary);
             case NegExpr n:
                 return operand(n.Operand).Prefix("-");
             case ConvertExpr c:
@@ -1509,7 +1517,7 @@ internal sealed partial class AdjointBuilder
         if (target is ElemExpr el)
         {
             // y = w[i]  =>  dw[i] += dy
-            reverse.Add(CodeNode.Line(el.Array.Adjoint + "[" + el.Index.Code.Text + "]" + (negated ? " -= " : " += ") + contribution + ";"));
+            reverse.Add(CodeNode.Line((el.View?.AdjointElement ?? el.Array.Adjoint + "[" + el.Index.Code.Text + "]") + (negated ? " -= " : " += ") + contribution + ";"));
             return;
         }
 

@@ -334,6 +334,9 @@ internal sealed class AssignStmt : Stmt
     /// <summary>For a write to an element of a local array, <c>target[index] = value</c>.</summary>
     public OpaqueExpr? Index { get; }
 
+    /// <summary>Set by planning: the element written is reached through a block view of its loop.</summary>
+    public ViewAccess? View { get; set; }
+
     /// <summary>The creation of a local array (<c>a = new double[n]</c>): its adjoint array is rented here.</summary>
     public bool IsArrayCreation => Target.IsArray && Index is null && !IsVectorCall;
 
@@ -425,6 +428,59 @@ internal sealed class ElemExpr : Expr
     public Var Array { get; }
 
     public OpaqueExpr Index { get; }
+
+    /// <summary>Set by planning: the element is read through a block view of its loop (<c>view[offset]</c>).</summary>
+    public ViewAccess? View { get; set; }
+}
+
+/// <summary>
+/// A view of one block of an array, taken once per iteration of a counted loop: <c>a[c * B + j]</c> with
+/// <c>0 &lt;= j &lt; B</c> proved is read and written as <c>view[j]</c> (see AdjointBuilder.Views.cs).
+/// </summary>
+internal sealed class ArrayView
+{
+    public ArrayView(Var array, string start, string size, string name, string? adjointName)
+    {
+        Array = array;
+        Start = start;
+        Size = size;
+        Name = name;
+        AdjointName = adjointName;
+    }
+
+    public Var Array { get; }
+
+    /// <summary>The block's first index, <c>c * B</c>.</summary>
+    public string Start { get; }
+
+    /// <summary>The block size <c>B</c>.</summary>
+    public string Size { get; }
+
+    /// <summary>The view of the array.</summary>
+    public string Name { get; }
+
+    /// <summary>The view of the array's adjoint, if it has one.</summary>
+    public string? AdjointName { get; }
+}
+
+/// <summary>An element access through a view: <c>view[offset]</c>.</summary>
+internal sealed class ViewAccess
+{
+    public ViewAccess(ArrayView view, string offset)
+    {
+        View = view;
+        Offset = offset;
+    }
+
+    public ArrayView View { get; }
+
+    public string Offset { get; }
+
+    /// <summary>The element of the array.</summary>
+    public string Element => View.Name + "[" + Offset + "]";
+
+    /// <summary>The element of the adjoint.</summary>
+    public string AdjointElement => View.AdjointName + "[" + Offset + "]";
 }
 
 /// <summary>
@@ -464,6 +520,9 @@ internal sealed class LoopStmt : Stmt
     /// sweep recomputes it from its start value instead of recording it every iteration.
     /// </summary>
     public Var? Counter { get; set; }
+
+    /// <summary>Set by planning: the block views taken at the start of each iteration (forward and reverse).</summary>
+    public List<ArrayView> Views { get; } = new();
 
     /// <summary>The counter's step (+1 or -1, or another constant).</summary>
     public int Step { get; set; }

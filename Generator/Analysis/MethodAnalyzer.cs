@@ -264,6 +264,13 @@ internal static class MethodAnalyzer
         reverse = AdjointBuilder.FoldZeroAdjoints(reverse, zero, localAdjoints);
         var localArrayAdjoints = lowering.Variables.Where(v => v.Active && v.IsArray && v.Role == VarRole.Local && v.Adjoint is not null)
                                                    .ToDictionary(v => v.Adjoint!, v => BodyLowering.KindType(v.Kind), System.StringComparer.Ordinal);
+
+        // A block view is, inside its loop, the only name of its block: the passes below treat it as an array of its own.
+        foreach (ArrayView view in builder.Views.Where(v => v.AdjointName is not null && v.Array.Role == VarRole.Local))
+        {
+            localArrayAdjoints[view.AdjointName!] = BodyLowering.KindType(view.Array.Kind);
+        }
+
         forward = AccumulationHoisting.Apply(forward, localArrayAdjoints, names);
         reverse = AccumulationHoisting.Apply(reverse, localArrayAdjoints, names);
         var elementTargets = new Dictionary<string, string>(localArrayAdjoints, System.StringComparer.Ordinal);
@@ -272,11 +279,25 @@ internal static class MethodAnalyzer
             elementTargets[g.Name] = g.ElementType;
         }
 
+        foreach (ArrayView view in builder.Views.Where(v => v.AdjointName is not null))
+        {
+            elementTargets[view.AdjointName!] = BodyLowering.KindType(view.Array.Kind);
+        }
+
         forward = AccumulationHoisting.MergeElementUpdates(forward, elementTargets, names);
         reverse = AccumulationHoisting.MergeElementUpdates(reverse, elementTargets, names);
         var primalArrays = lowering.Variables.Where(v => v.IsArray && v.Role is VarRole.Local or VarRole.Parameter && v.Kind is NumKind.Double or NumKind.Float)
                                              .ToDictionary(v => v.Name, v => BodyLowering.KindType(v.Kind), System.StringComparer.Ordinal);
         var parameterArrays = new HashSet<string>(lowering.Variables.Where(v => v.IsArray && v.Role == VarRole.Parameter).Select(v => v.Name), System.StringComparer.Ordinal);
+        foreach (ArrayView view in builder.Views)
+        {
+            primalArrays[view.Name] = BodyLowering.KindType(view.Array.Kind);
+            if (view.Array.Role == VarRole.Parameter)
+            {
+                parameterArrays.Add(view.Name);
+            }
+        }
+
         forward = AccumulationHoisting.HoistInvariantReads(forward, primalArrays, parameterArrays, names);
         reverse = AccumulationHoisting.HoistInvariantReads(reverse, primalArrays, parameterArrays, names);
         foreach ((string element, string pooled) in builder.PooledArrays)

@@ -505,7 +505,7 @@ public sealed class FusionTests
         // ys[c * 3 + j] += w[l] * xs[c * 3 + i]: the adjoint of xs[c * 3 + i] does not move in the j loop.
         string generated = Generated("TriangularProduct");
         Assert.Contains("_a0 += ", generated, StringComparison.Ordinal);
-        Assert.Contains("if (_a0 != 0) _d_xs[c * 3 + i] += _a0;", generated, StringComparison.Ordinal);
+        Assert.Contains("if (_a0 != 0) _v_d_xs[i] += _a0;", generated, StringComparison.Ordinal);
     }
 
     [Fact]

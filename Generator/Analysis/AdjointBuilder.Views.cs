@@ -1,0 +1,297 @@
+using System.Collections.Generic;
+using System.Linq;
+using AutoDiffGen.Generator.Models;
+
+namespace AutoDiffGen.Generator.Analysis;
+
+/// <summary>
+/// Block views: inside a counted loop over <c>c</c>, an array used only through elements <c>a[c * B + j]</c> with
+/// <c>0 &lt;= j &lt; B</c> proved (a row of a flattened matrix, a per-component buffer) is read and written through
+/// <c>view[j]</c>, the view taken once per iteration of <c>c</c> in both sweeps; so is its adjoint. The compiler then
+/// needs no multiplication per element, keeps fewer values live, and can drop the bounds checks of loops over
+/// <c>j</c>. The view is clamped to the array, so <c>view[j]</c> throws exactly where <c>a[c * B + j]</c> would.
+/// </summary>
+/// <remarks>
+/// An array gets a view in a loop only when every mention of it inside the loop is such an element access (no
+/// whole-array use, no other index), and nothing else in the outermost enclosing loop mentions it: inside that loop
+/// the view is the only name of that memory, which keeps the text-level passes that follow (register
+/// accumulation, invariant reads) free of aliases.
+/// </remarks>
+internal sealed partial class AdjointBuilder
+{
+    private readonly List<ArrayView> views = new();
+
+    /// <summary>Every block view planned, for the text-level passes that treat arrays by name.</summary>
+    public IReadOnlyList<ArrayView> Views => views;
+
+    private void PlanViews(List<Stmt> statements, LoopStmt? top)
+    {
+        foreach (Stmt s in statements)
+        {
+            switch (s)
+            {
+                case IfStmt i:
+                    PlanViews(i.Then, top);
+                    PlanViews(i.Else, top);
+                    break;
+                case LoopStmt l:
+                    if (l.Counter is not null)
+                    {
+                        PlanLoopViews(l, top ?? l);
+                    }
+
+                    PlanViews(l.Body, top ?? l);
+                    break;
+            }
+        }
+    }
+
+    private void PlanLoopViews(LoopStmt loop, LoopStmt top)
+    {
+        var inside = new List<Mention>();
+        CollectMentions(loop, inside);
+        var everywhere = new List<Mention>();
+        CollectMentions(top, everywhere);
+        string counter = loop.Counter!.Name;
+        foreach (IGrouping<Var, Mention> group in inside.GroupBy(m => m.Array))
+        {
+            Var array = group.Key;
+            List<Mention> mentions = group.ToList();
+            if (array.Kind == NumKind.Other || !array.IsArray || array.Role == VarRole.Temp || ViewKind(array) is null
+                || everywhere.Count(m => m.Array == array) != mentions.Count)
+            {
+                continue;
+            }
+
+            string? block = null;
+            var offsets = new List<string>();
+            foreach (Mention m in mentions)
+            {
+                if (m.Index is null || m.Index.Reads.Contains(array) || m.Element?.View is not null || m.Target?.View is not null
+                    || !TryBlock(m.Index, counter, out string? b) || (block is not null && b != block)
+                    || !TrySplitBlock(m.Index.Code.Text, counter, out _, out string? offset))
+                {
+                    block = null;
+                    break;
+                }
+
+                block = b;
+                offsets.Add(offset!);
+            }
+
+            if (block is null)
+            {
+                continue;
+            }
+
+            string start = counter + " * " + block;
+            string name = names.Claim("_v_" + array.Name.TrimStart('_'));
+            string? adjoint = array.Adjoint is null ? null : names.Claim("_v_" + array.Adjoint.TrimStart('_'));
+            var view = new ArrayView(array, start, block, name, adjoint);
+            loop.Views.Add(view);
+            views.Add(view);
+            for (int k = 0; k < mentions.Count; k++)
+            {
+                var access = new ViewAccess(view, offsets[k]);
+                if (mentions[k].Element is ElemExpr el)
+                {
+                    el.View = access;
+                }
+                else
+                {
+                    mentions[k].Target!.View = access;
+                }
+            }
+        }
+    }
+
+    /// <summary>How a view of <paramref name="array"/> is taken: the helper and the view's type; null if it cannot be.</summary>
+    private static (string Helper, string Type)? ViewKind(Var array)
+    {
+        string element = BodyLowering.KindType(array.Kind);
+        if (array.IsPooled || array.Type.StartsWith("global::System.Span<", System.StringComparison.Ordinal))
+        {
+            return ("Of", "global::System.Span<" + element + ">");
+        }
+
+        if (array.Type.StartsWith("global::System.ReadOnlySpan<", System.StringComparison.Ordinal))
+        {
+            return ("OfReadOnly", "global::System.ReadOnlySpan<" + element + ">");
+        }
+
+        return array.Type.EndsWith("[]", System.StringComparison.Ordinal) ? ("OfArray", "global::System.Span<" + element + ">") : null;
+    }
+
+    /// <summary>The declaration of <paramref name="view"/> (or of the view of the adjoint) at the start of an iteration.</summary>
+    private static CodeNode ViewDeclaration(ArrayView view, bool adjoint)
+    {
+        const string Helper = "global::AutoDiffGen.CompilerServices.BlockView.";
+        string element = BodyLowering.KindType(view.Array.Kind);
+        if (adjoint)
+        {
+            // A parameter's adjoint is the caller's gradient span; a local array's is a pooled array.
+            string helper = view.Array.Role == VarRole.Parameter ? "Of" : "OfArray";
+            return CodeNode.Line("global::System.Span<" + element + "> " + view.AdjointName + " = " + Helper + helper + "(" + view.Array.Adjoint + ", " + view.Start + ", " + view.Size + ");");
+        }
+
+        (string h, string type) = ViewKind(view.Array)!.Value;
+        return CodeNode.Line(type + " " + view.Name + " = " + Helper + h + "(" + view.Array.Name + ", " + view.Start + ", " + view.Size + ");");
+    }
+
+    /// <summary>The declarations of the views of <paramref name="loop"/> that <paramref name="code"/> uses.</summary>
+    private static List<CodeNode> ViewDeclarations(LoopStmt loop, IEnumerable<CodeNode> code)
+    {
+        var declarations = new List<CodeNode>();
+        if (loop.Views.Count == 0)
+        {
+            return declarations;
+        }
+
+        var used = new HashSet<string>(System.StringComparer.Ordinal);
+        CollectIdentifiers(code, used);
+        foreach (ArrayView view in loop.Views)
+        {
+            if (used.Contains(view.Name))
+            {
+                declarations.Add(ViewDeclaration(view, adjoint: false));
+            }
+
+            if (view.AdjointName is not null && used.Contains(view.AdjointName))
+            {
+                declarations.Add(ViewDeclaration(view, adjoint: true));
+            }
+        }
+
+        return declarations;
+    }
+
+    private static void CollectIdentifiers(IEnumerable<CodeNode> code, HashSet<string> into)
+    {
+        foreach (CodeNode node in code)
+        {
+            string text = node.Text;
+            if (!text.StartsWith("//", System.StringComparison.Ordinal))
+            {
+                int i = 0;
+                while (i < text.Length)
+                {
+                    if (char.IsLetter(text[i]) || text[i] == '_')
+                    {
+                        int start = i;
+                        while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] == '_'))
+                        {
+                            i++;
+                        }
+
+                        into.Add(text.Substring(start, i - start));
+                    }
+                    else
+                    {
+                        i++;
+                    }
+                }
+            }
+
+            if (node.IsBlock)
+            {
+                CollectIdentifiers(node.Children, into);
+            }
+        }
+    }
+
+    /// <summary>One mention of an array variable: an element access (read or written) or any other use (index null).</summary>
+    private readonly struct Mention
+    {
+        public Mention(Var array, OpaqueExpr? index, ElemExpr? element, AssignStmt? target)
+        {
+            Array = array;
+            Index = index;
+            Element = element;
+            Target = target;
+        }
+
+        public Var Array { get; }
+
+        public OpaqueExpr? Index { get; }
+
+        public ElemExpr? Element { get; }
+
+        public AssignStmt? Target { get; }
+    }
+
+    /// <summary>Every mention of an array in <paramref name="loop"/>: its header and its body.</summary>
+    private static void CollectMentions(LoopStmt loop, List<Mention> into)
+    {
+        Opaque(loop.Condition, into);
+        Opaque(loop.Start, into);
+        Opaque(loop.Bound, into);
+        Stmt.Walk(loop.Body, s =>
+        {
+            switch (s)
+            {
+                case AssignStmt a:
+                    if (a.Target.IsArray)
+                    {
+                        into.Add(a.Index is not null && !a.IsVectorCall ? new Mention(a.Target, a.Index, null, a) : new Mention(a.Target, null, null, null));
+                    }
+
+                    Opaque(a.Index, into);
+                    Expression(a.Value, into);
+                    break;
+                case IfStmt i:
+                    Opaque(i.Condition, into);
+                    break;
+                case LoopStmt l:
+                    Opaque(l.Condition, into);
+                    Opaque(l.Start, into);
+                    Opaque(l.Bound, into);
+                    break;
+                case ReturnStmt r:
+                    Expression(r.Value, into);
+                    break;
+                case ForwardOnlyStmt f:
+                    foreach (Var v in f.Reads.Where(v => v.IsArray))
+                    {
+                        into.Add(new Mention(v, null, null, null));
+                    }
+
+                    break;
+            }
+        });
+    }
+
+    private static void Expression(Expr e, List<Mention> into)
+    {
+        switch (e)
+        {
+            case ElemExpr el:
+                into.Add(new Mention(el.Array, el.Index, el, null));
+                Opaque(el.Index, into);
+                return;
+            case VarExpr v when v.Var.IsArray:
+                into.Add(new Mention(v.Var, null, null, null));
+                return;
+            case OpaqueExpr o:
+                Opaque(o, into);
+                return;
+        }
+
+        foreach (Expr child in Expr.Children(e))
+        {
+            Expression(child, into);
+        }
+    }
+
+    private static void Opaque(OpaqueExpr? o, List<Mention> into)
+    {
+        if (o is null)
+        {
+            return;
+        }
+
+        foreach (Var v in o.Reads.Where(v => v.IsArray && !OnlyLength(o.Code.Text, v.Name)))
+        {
+            into.Add(new Mention(v, null, null, null));
+        }
+    }
+}

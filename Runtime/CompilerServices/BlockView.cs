@@ -1,0 +1,71 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace AutoDiffGen.CompilerServices;
+
+/// <summary>
+/// Views of one block of a flattened array: generated adjoints read and write <c>a[c * B + j]</c> (row <c>c</c> of
+/// a matrix stored by rows, the per-component buffer of component <c>c</c>) as <c>view[j]</c>, with the view taken
+/// once per iteration of the loop over <c>c</c>. The compiler then needs no multiplication per element and can
+/// drop the bounds checks of loops over <c>j</c>.
+/// </summary>
+/// <remarks>
+/// The generator uses a view only where it has proved <c>0 &lt;= j &lt; B</c>. A view is clamped to the array, so
+/// <c>view[j]</c> is in range exactly when <c>a[c * B + j]</c> is: a block that lies partly or wholly outside the
+/// array throws <see cref="IndexOutOfRangeException"/> at the first element access that would have thrown, and
+/// never on taking the view. Used by generated code; not meant to be called directly.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class BlockView
+{
+    /// <summary>The elements <c>[start, start + size)</c> of <paramref name="span"/> that exist.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="span">The whole array.</param>
+    /// <param name="start">The block's first index, <c>c * B</c>.</param>
+    /// <param name="size">The block size <c>B</c>.</param>
+    /// <returns>The block, shortened where it leaves the array; empty when it starts outside it.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Span<T> Of<T>(Span<T> span, int start, int size)
+    {
+        int length = Length(span.Length, start, size);
+        return length == 0 ? default : MemoryMarshal.CreateSpan(ref Unsafe.Add(ref MemoryMarshal.GetReference(span), (nint)(uint)start), length);
+    }
+
+    /// <inheritdoc cref="Of{T}(Span{T}, int, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ReadOnlySpan<T> OfReadOnly<T>(ReadOnlySpan<T> span, int start, int size)
+    {
+        int length = Length(span.Length, start, size);
+        return length == 0 ? default : MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetReference(span), (nint)(uint)start), length);
+    }
+
+    /// <summary>The elements <c>[start, start + size)</c> of <paramref name="array"/> that exist.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="array">The whole array.</param>
+    /// <param name="start">The block's first index, <c>c * B</c>.</param>
+    /// <param name="size">The block size <c>B</c>.</param>
+    /// <returns>The block, shortened where it leaves the array; empty when it starts outside it or the array is null.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Span<T> OfArray<T>(T[]? array, int start, int size) => array is null ? default : Of(new Span<T>(array), start, size);
+
+    /// <summary>How many elements of the block <c>[start, start + size)</c> lie in <c>[0, total)</c>; 0 when it starts outside.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Length(int total, int start, int size)
+    {
+        // The common case, one comparison: the whole block is inside (size >= 0, start >= 0, start + size <= total).
+        if ((ulong)(uint)start + (uint)size <= (uint)total)
+        {
+            return size;
+        }
+
+        // Outside the array (or a negative start): an empty view, so every access throws as the original would.
+        if ((uint)start >= (uint)total || size <= 0)
+        {
+            return 0;
+        }
+
+        return total - start;
+    }
+}
