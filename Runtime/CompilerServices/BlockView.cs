@@ -15,7 +15,8 @@ namespace AutoDiffGen.CompilerServices;
 /// The generator uses a view only where it has proved <c>0 &lt;= j &lt; B</c>. A view is clamped to the array, so
 /// <c>view[j]</c> is in range exactly when <c>a[c * B + j]</c> is: a block that lies partly or wholly outside the
 /// array throws <see cref="IndexOutOfRangeException"/> at the first element access that would have thrown, and
-/// never on taking the view. Used by generated code; not meant to be called directly.
+/// never on taking the view. (A negative block start <c>c * B</c> is at most <c>-B</c>, a block wholly before the
+/// array, unless the product overflows.) Used by generated code; not meant to be called directly.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class BlockView
