@@ -354,7 +354,7 @@ internal sealed class ProgramGenerator
     private void Loop(Writer w, int depth)
     {
         _loopDepth++;
-        int kind = _random.Next(_arrayLength > 0 ? 6 : 3);
+        int kind = _random.Next(_arrayLength > 0 ? 8 : 3);
         switch (kind)
         {
             case 0:
@@ -415,6 +415,29 @@ internal sealed class ProgramGenerator
                 Block(w, depth + 1);
                 _loopIndices.Remove(i);
                 _preferred.RemoveAt(before - 1);
+                break;
+            }
+
+            case 5:
+            case 6:
+            {
+                // Rows of a flattened matrix: w[r * B + j] (block views in the generated code).
+                string r = NewName("r");
+                string j = NewName("j");
+                string size = (1 + _random.Next(3)).ToString(CultureInfo.InvariantCulture);
+                w.Line(Code.Same("for (int " + r + " = 0; " + r + " < w.Length / " + size + "; " + r + "++)"));
+                w.Open();
+                w.Line(Code.Same("for (int " + j + " = 0; " + j + " < " + size + "; " + j + "++)"));
+                _loopIndices.Add(r);
+                _loopIndices.Add(j);
+                _preferred.Add("w[(" + r + " * " + size + ") + " + j + "]");
+                _preferred.Add("w[" + r + " * " + size + "]");
+                int before = _preferred.Count;
+                Block(w, depth + 2);
+                _loopIndices.Remove(j);
+                _loopIndices.Remove(r);
+                _preferred.RemoveRange(before - 2, 2);
+                w.Close();
                 break;
             }
 
