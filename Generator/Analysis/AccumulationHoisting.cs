@@ -73,8 +73,9 @@ internal static class AccumulationHoisting
             : RewriteLoops(nodes, loop => LoopGuard(loop.Text) is string guard ? HoistReads(loop, guard, arrays, parameters, names) : null);
 
     /// <summary>
-    /// The condition under which a loop runs its first iteration, for a reverse loop <c>for (; _n > 0; _n--)</c> or
-    /// a forward <c>while (a &lt; b)</c> whose condition has no side effects; null for any other loop.
+    /// The condition under which a loop runs its first iteration, for a reverse loop <c>for (; _n > 0; _n--)</c>, a
+    /// reverse loop in the forward order <c>for (i = s; i &lt; b; i++)</c> (<c>s &lt; b</c>) or a forward
+    /// <c>while (a &lt; b)</c>, each with a condition without side effects; null for any other loop.
     /// </summary>
     private static string? LoopGuard(string header)
     {
@@ -82,6 +83,14 @@ internal static class AccumulationHoisting
         if (reverse.Success)
         {
             return reverse.Groups[1].Value + " > 0";
+        }
+
+        System.Text.RegularExpressions.Match ascending = AscendingHeader.Match(header);
+        if (ascending.Success)
+        {
+            string start = ascending.Groups[2].Value;
+            string bound = ascending.Groups[4].Value;
+            return Call.IsMatch(start) || Call.IsMatch(bound) ? null : "(" + start + ") " + ascending.Groups[3].Value + " " + bound;
         }
 
         System.Text.RegularExpressions.Match forward = ForwardHeader.Match(header);
@@ -99,6 +108,11 @@ internal static class AccumulationHoisting
         foreach (System.Text.RegularExpressions.Match m in Increment.Matches(loop.Text))
         {
             assigned.Add(m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value);
+        }
+
+        foreach (System.Text.RegularExpressions.Match m in Assignment.Matches(loop.Text))
+        {
+            assigned.Add(m.Groups[1].Value);
         }
 
         if (HasJump(loop))
@@ -261,6 +275,11 @@ internal static class AccumulationHoisting
 
     private static readonly System.Text.RegularExpressions.Regex ReverseHeader =
         new(@"^for \(; (_n\d+) > 0; \1--\)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    // for (j = i + 1; j < d; j++): a reverse loop whose iterations run in the forward order (its start and bound are
+    // evaluated without side effects; only the counter changes).
+    private static readonly System.Text.RegularExpressions.Regex AscendingHeader =
+        new(@"^for \(([A-Za-z_][A-Za-z0-9_]*) = ([^;]+); \1 (<|<=|>|>=) ([^;]+); \1(?:\+\+|--| \+= \d+| -= \d+)\)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     // while (j < d), while (j < n - i), while (j < w.Length): a name compared with names, literals, lengths and
     // + - * only (no calls).
@@ -451,8 +470,17 @@ internal static class AccumulationHoisting
 
             if (node.IsBlock && text == node.Text)
             {
-                // The loop header: everything it mentions counts as changing.
-                assigned.UnionWith(tokens);
+                // The loop header: everything it mentions counts as changing, except in a counted loop
+                // for (i = s; i < b; i++), which changes only its counter.
+                System.Text.RegularExpressions.Match counted = AscendingHeader.Match(text);
+                if (counted.Success)
+                {
+                    assigned.Add(counted.Groups[1].Value);
+                }
+                else
+                {
+                    assigned.UnionWith(tokens);
+                }
             }
 
             int at = 0;

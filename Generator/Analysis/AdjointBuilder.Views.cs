@@ -294,4 +294,78 @@ internal sealed partial class AdjointBuilder
             into.Add(new Mention(v, null, null, null));
         }
     }
+
+    /// <summary>
+    /// The reversed iterations of <paramref name="loop"/> do not depend on each other, so the reverse sweep may run
+    /// them in the forward order (a loop the compiler recognises, with the bounds checks of its views removed).
+    /// </summary>
+    /// <remarks>
+    /// Sufficient and simple: the body is straight assignments, each either of an element indexed by the counter (or
+    /// by it through a view), which it may read back only at that index, or a floating accumulator <c>s += e</c>
+    /// read nowhere else in the loop; no integer but the counter changes, and nothing calls a pullback. Each
+    /// iteration then writes elements of its own, its reverse reads only values no other iteration changes, and the
+    /// accumulators' adjoints are constant across the loop. Loops whose reverse uses the tape are excluded by the
+    /// caller (pops come in mirror order).
+    /// </remarks>
+    private static bool IsOrderFree(LoopStmt loop)
+    {
+        if (loop.Counter is null || !loop.CountIsComputable || !loop.StartIsStable || loop.ContinueFlag is not null)
+        {
+            return false;
+        }
+
+        string counter = loop.Counter.Name;
+        var statements = loop.Body.Where(s => s is not AssignStmt { IsCounterStep: true }).ToList();
+        var written = new Dictionary<Var, string>();
+        var accumulators = new HashSet<Var>();
+        foreach (Stmt s in statements)
+        {
+            if (s is not AssignStmt a || a.IsVectorCall || a.IsArrayCreation || a.IsRecomputed || ContainsUserCall(a.Value))
+            {
+                return false;
+            }
+
+            if (a.Index is not null)
+            {
+                string at = a.View?.Offset ?? a.Index.Code.Text;
+                if (at != counter || (written.TryGetValue(a.Target, out string? other) && other != at))
+                {
+                    return false;
+                }
+
+                written[a.Target] = at;
+            }
+            else if (a.Target.Kind == NumKind.Other || a.Target.IsArray || !TryAccumulation(a.Target, a.Value, out _))
+            {
+                return false;
+            }
+            else
+            {
+                accumulators.Add(a.Target);
+            }
+        }
+
+        foreach (AssignStmt a in statements.Cast<AssignStmt>())
+        {
+            // An accumulator is read only by its own update; an element written here only at this iteration's index.
+            if (accumulators.Any(v => v != a.Target && Reads(a.Value, v)) || (a.Index is not null && a.Index.Reads.Any(accumulators.Contains)))
+            {
+                return false;
+            }
+
+            var reads = new List<Mention>();
+            Expression(a.Value, reads);
+            foreach (Mention m in reads.Where(m => written.ContainsKey(m.Array)))
+            {
+                if (m.Index is null || (m.Element?.View?.Offset ?? m.Index.Code.Text) != written[m.Array])
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static bool ContainsUserCall(Expr e) => e is UserCallExpr || Expr.Children(e).Any(ContainsUserCall);
 }

@@ -796,17 +796,22 @@ internal sealed partial class AdjointBuilder
         }
 
         bool needsReverse = bodyReverse.Count > 0;
-        string? count = needsReverse ? names.Next("_n") : null;
+        bool computed = needsReverse && loop.CountIsComputable;
         List<CodeNode> forwardViews = ViewDeclarations(loop, bodyForward);
         List<CodeNode> reverseViews = ViewDeclarations(loop, bodyReverse);
-        bool computed = needsReverse && loop.CountIsComputable;
+
+        // Reversed iterations that do not depend on each other run in the forward order, as a plain counted loop.
+        var reverseNames = new HashSet<string>(System.StringComparer.Ordinal);
+        CollectIdentifiers(bodyReverse, reverseNames);
+        bool ascending = computed && IsOrderFree(loop) && !reverseNames.Contains(TapeTop) && !reverseNames.Contains(TapeIntegerTop);
+        string? count = needsReverse && !ascending ? names.Next("_n") : null;
 
         // A counted loop's counter is recomputed in the reverse sweep: i = start + (iteration - 1) * step, with the
-        // start re-evaluated when it is stable and recorded otherwise.
+        // start re-evaluated when it is stable and recorded otherwise. The views of the reversed iteration's blocks
+        // are taken from it.
         string? start = null;
         string? startCode = null;
-        // Views of the reversed iteration's blocks are taken from its counter.
-        if (needsReverse && loop.Counter is not null && (loop.Counter.Needed || reverseViews.Count > 0))
+        if (needsReverse && !ascending && loop.Counter is not null && (loop.Counter.Needed || reverseViews.Count > 0))
         {
             if (loop.StartIsStable)
             {
@@ -864,6 +869,27 @@ internal sealed partial class AdjointBuilder
         {
             forward.Add(new CodeNode("do", body.ToEquatableArray(), true));
             forward.Add(CodeNode.Line("while (" + condition + ");"));
+        }
+
+        if (ascending)
+        {
+            string counter = loop.Counter!.Name;
+            string step = loop.Step switch
+            {
+                1 => counter + "++",
+                -1 => counter + "--",
+                > 0 => counter + " += " + loop.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                _ => counter + " -= " + (-loop.Step).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            bodyReverse.InsertRange(0, reverseViews);
+            if (loop.Syntax is not null)
+            {
+                reverse.Add(CodeNode.Line("// " + FirstLine(loop.Syntax) + " (iterations independent: in the forward order)"));
+            }
+
+            reverse.Add(CodeNode.Block("for (" + counter + " = " + loop.Start!.Code.Text + "; " + counter + " " + loop.Comparison + " " + loop.Bound!.Code.At(Code.Additive) + "; " + step + ")",
+                bodyReverse.ToEquatableArray()));
+            return;
         }
 
         if (count is null)

@@ -190,7 +190,9 @@ public sealed class InvariantReadTests
         // The forward product and the reverse accumulation into dw both read the local, not w[i].
         string[] sweeps = generated.Split("// Reverse sweep");
         Assert.Matches(@"double _h\d+ = j < w\.Length \? w\[i\] : 0;", sweeps[0]);
-        Assert.Matches(@"double _h\d+ = _n\d+ > 0 \? w\[i\] : 0;", sweeps[1]);
+        // (The reverse loop over j runs its independent iterations in the forward order: its guard is its first test.)
+        Assert.Matches(@"double _h\d+ = \(i \+ 1\) < w\.Length \? w\[i\] : 0;", sweeps[1]);
+        Assert.Contains("for (j = i + 1; j < w.Length; j++)", sweeps[1], StringComparison.Ordinal);
         Assert.Matches(@"dw\[j\] \+= _r\d+ \* _h\d+;", sweeps[1]);
         string gradientCode = string.Join('\n', generated.Split("TriangularReadPullback")[0].Split("TriangularReadGradient")[1]
             .Split('\n').Where(line => !line.TrimStart().StartsWith("//", StringComparison.Ordinal)));
