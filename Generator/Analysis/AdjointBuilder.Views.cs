@@ -295,45 +295,131 @@ internal sealed partial class AdjointBuilder
         }
     }
 
+    /// <summary>Loops reversed in the forward order, outermost of each nest: the running integers the nest advances.</summary>
+    private readonly Dictionary<LoopStmt, List<Var>> ascendingNests = new();
+
+    /// <summary>Loops reversed in the forward order inside such a nest.</summary>
+    private readonly HashSet<LoopStmt> ascendingInner = new();
+
+    /// <summary>Running integer updates (<c>l += 1</c>) of ascending nests: re-applied at the end of each reversed iteration, not undone.</summary>
+    private readonly HashSet<AssignStmt> ascendingUpdates = new();
+
     /// <summary>
-    /// The reversed iterations of <paramref name="loop"/> do not depend on each other, so the reverse sweep may run
-    /// them in the forward order (a loop the compiler recognises, with the bounds checks of its views removed).
+    /// Whether the reverse of <paramref name="loop"/> runs its iterations in the forward order; decided once per nest,
+    /// at its outermost loop, before the nest is built.
+    /// </summary>
+    private bool DecideAscending(LoopStmt loop)
+    {
+        if (ascendingInner.Contains(loop) || ascendingNests.ContainsKey(loop))
+        {
+            return true;
+        }
+
+        var updates = new List<AssignStmt>();
+        if (!OrderFreeNest(loop, updates, out _))
+        {
+            return false;
+        }
+
+        ascendingNests[loop] = updates.Select(u => u.Target).Distinct().ToList();
+        ascendingUpdates.UnionWith(updates);
+        Stmt.Walk(loop.Body, s =>
+        {
+            if (s is LoopStmt inner)
+            {
+                ascendingInner.Add(inner);
+            }
+        });
+        return true;
+    }
+
+    /// <summary>
+    /// The reversed iterations of <paramref name="loop"/> (and of every loop inside it) do not depend on each other
+    /// except through running integers, so the reverse sweep may run them in the forward order: a loop the compiler
+    /// recognises, with the bounds checks of its views removed.
     /// </summary>
     /// <remarks>
-    /// Sufficient and simple: the body is straight assignments, each either of an element indexed by the counter (or
-    /// by it through a view), which it may read back only at that index, or a floating accumulator <c>s += e</c>
-    /// read nowhere else in the loop; no integer but the counter changes, and nothing calls a pullback. Each
-    /// iteration then writes elements of its own, its reverse reads only values no other iteration changes, and the
-    /// accumulators' adjoints are constant across the loop. Loops whose reverse uses the tape are excluded by the
-    /// caller (pops come in mirror order).
+    /// Sufficient and simple. Every loop of the nest is counted, with a stable start and bound. Its body is straight
+    /// assignments and nested such loops. An assignment writes either an element indexed by the counter (or by it
+    /// through a view), read back only at that index; or an element accumulation <c>a[k] += e</c> of an array read
+    /// nowhere else in the nest; or a floating accumulator <c>s += e</c> read nowhere else in the loop. Nothing is
+    /// recorded on the tape, and nothing calls a pullback. Each iteration then writes elements of its own or only adds
+    /// into sums, and its reverse reads values no other iteration changes. Running integers (<c>l++</c> as the last
+    /// statements of a body, undone exactly in the mirror order) are instead advanced at the end of each reversed
+    /// iteration, from their value before the nest; a body with a nested loop that advances one has no other
+    /// statement that reads it, and only one such loop.
     /// </remarks>
-    private static bool IsOrderFree(LoopStmt loop)
+    private bool OrderFreeNest(LoopStmt loop, List<AssignStmt> updates, out bool advances)
     {
-        if (loop.Counter is null || !loop.CountIsComputable || !loop.StartIsStable || loop.ContinueFlag is not null)
+        advances = false;
+        if (loop.Counter is null || !loop.CountIsComputable || !loop.StartIsStable || loop.ContinueFlag is not null
+            || loop.BreakFlag is not null || loop.ReturnFlag is not null)
         {
             return false;
         }
 
         string counter = loop.Counter.Name;
         var statements = loop.Body.Where(s => s is not AssignStmt { IsCounterStep: true }).ToList();
+
+        // Trailing running updates: l = l + k, undone in the mirror order.
+        var own = new List<AssignStmt>();
+        while (statements.Count > 0 && statements[statements.Count - 1] is AssignStmt { IsInverted: true, Index: null } u && undone.Contains(u)
+               && u.Target.Kind == NumKind.Other && !u.Target.IsArray && IsRunningStep(u))
+        {
+            own.Insert(0, u);
+            statements.RemoveAt(statements.Count - 1);
+        }
+
+        var running = new HashSet<Var>(own.Select(u => u.Target));
         var written = new Dictionary<Var, string>();
+        var accumulated = new HashSet<Var>();
         var accumulators = new HashSet<Var>();
+        var assignments = new List<AssignStmt>();
+        int advancingLoops = 0;
         foreach (Stmt s in statements)
         {
-            if (s is not AssignStmt a || a.IsVectorCall || a.IsArrayCreation || a.IsRecomputed || ContainsUserCall(a.Value))
+            if (s is LoopStmt inner)
             {
-                return false;
-            }
-
-            if (a.Index is not null)
-            {
-                string at = a.View?.Offset ?? a.Index.Code.Text;
-                if (at != counter || (written.TryGetValue(a.Target, out string? other) && other != at))
+                var innerUpdates = new List<AssignStmt>();
+                if (!OrderFreeNest(inner, innerUpdates, out bool innerAdvances))
                 {
                     return false;
                 }
 
-                written[a.Target] = at;
+                updates.AddRange(innerUpdates);
+                running.UnionWith(innerUpdates.Select(u => u.Target));
+                advancingLoops += innerAdvances ? 1 : 0;
+                Stmt.Walk(inner.Body, x =>
+                {
+                    if (x is AssignStmt a && !a.IsCounterStep)
+                    {
+                        assignments.Add(a);
+                    }
+                });
+                continue;
+            }
+
+            if (s is not AssignStmt a || a.IsVectorCall || a.IsArrayCreation || a.IsRecomputed || saves.ContainsKey(a) || ContainsUserCall(a.Value) || HasLoopTemp(a.Value))
+            {
+                return false;
+            }
+
+            assignments.Add(a);
+            if (a.Index is not null)
+            {
+                string at = a.View?.Offset ?? a.Index.Code.Text;
+                if (at == counter && (!written.TryGetValue(a.Target, out string? other) || other == at))
+                {
+                    written[a.Target] = at;
+                }
+                else if (TryElementAccumulation(a, out _))
+                {
+                    accumulated.Add(a.Target);
+                }
+                else
+                {
+                    return false;
+                }
             }
             else if (a.Target.Kind == NumKind.Other || a.Target.IsArray || !TryAccumulation(a.Target, a.Value, out _))
             {
@@ -345,9 +431,15 @@ internal sealed partial class AdjointBuilder
             }
         }
 
-        foreach (AssignStmt a in statements.Cast<AssignStmt>())
+        // Elements written at the counter are read back only at the counter; accumulated arrays only by their own
+        // accumulation; accumulators only by their own update (across the whole nest).
+        if (written.Keys.Any(accumulated.Contains))
         {
-            // An accumulator is read only by its own update; an element written here only at this iteration's index.
+            return false;
+        }
+
+        foreach (AssignStmt a in assignments)
+        {
             if (accumulators.Any(v => v != a.Target && Reads(a.Value, v)) || (a.Index is not null && a.Index.Reads.Any(accumulators.Contains)))
             {
                 return false;
@@ -355,17 +447,76 @@ internal sealed partial class AdjointBuilder
 
             var reads = new List<Mention>();
             Expression(a.Value, reads);
-            foreach (Mention m in reads.Where(m => written.ContainsKey(m.Array)))
+            foreach (Mention m in reads)
             {
-                if (m.Index is null || (m.Element?.View?.Offset ?? m.Index.Code.Text) != written[m.Array])
+                if (written.TryGetValue(m.Array, out string? at) && (m.Index is null || (m.Element?.View?.Offset ?? m.Index.Code.Text) != at))
+                {
+                    return false;
+                }
+
+                if (accumulated.Contains(m.Array) && !(a.Target == m.Array && m.Index is not null && a.Index?.Code.Text == m.Index.Code.Text))
                 {
                     return false;
                 }
             }
         }
 
+        // An array a nested loop writes is its own: nothing else in this body mentions it.
+        foreach (LoopStmt inner in statements.OfType<LoopStmt>())
+        {
+            var writes = new HashSet<Var>();
+            Stmt.Walk(inner.Body, x =>
+            {
+                if (x is AssignStmt { Index: not null } w)
+                {
+                    writes.Add(w.Target);
+                }
+            });
+            foreach (Stmt other in statements.Where(o => o != inner))
+            {
+                var mentions = new List<Mention>();
+                if (other is LoopStmt l)
+                {
+                    CollectMentions(l, mentions);
+                }
+                else if (other is AssignStmt a)
+                {
+                    Expression(a.Value, mentions);
+                    if (a.Index is not null)
+                    {
+                        mentions.Add(new Mention(a.Target, a.Index, null, a));
+                    }
+                }
+
+                if (mentions.Any(m => writes.Contains(m.Array)))
+                {
+                    return false;
+                }
+            }
+        }
+
+        // A nested loop that advances a running integer is the only reader of it in this body, and the only such loop.
+        if (advancingLoops > 1 || (advancingLoops == 1 && statements.OfType<AssignStmt>().Any(a => running.Any(v => Reads(a.Value, v) || (a.Index is not null && a.Index.Reads.Contains(v))))))
+        {
+            return false;
+        }
+
+        updates.AddRange(own);
+        advances = running.Count > 0;
         return true;
     }
+
+    /// <summary><c>l = l + k</c> or <c>l = l - k</c> with an integer literal <c>k</c>.</summary>
+    private static bool IsRunningStep(AssignStmt a)
+    {
+        string text = a.Value is OpaqueExpr o ? o.Code.Text : string.Empty;
+        string name = a.Target.Name;
+        return text.Length > name.Length + 3 && text.StartsWith(name + " ", System.StringComparison.Ordinal)
+               && (text[name.Length + 1] == '+' || text[name.Length + 1] == '-') && text[name.Length + 2] == ' '
+               && int.TryParse(text.Substring(name.Length + 3), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
+    }
+
+    private bool HasLoopTemp(Expr e) => loopTemps.Contains(e) || Expr.Children(e).Any(HasLoopTemp);
 
     private static bool ContainsUserCall(Expr e) => e is UserCallExpr || Expr.Children(e).Any(ContainsUserCall);
 }

@@ -767,6 +767,9 @@ internal sealed partial class AdjointBuilder
             return;
         }
 
+        // Decided before the body is built: inside a nest reversed in the forward order, running integers are
+        // advanced at the end of each reversed iteration instead of undone.
+        bool ascending = DecideAscending(loop);
         loopDepth++;
         prologues.Push(new List<CodeNode>());
         (List<CodeNode> bodyForward, List<CodeNode> bodyReverse) = Build(loop.Body);
@@ -775,6 +778,14 @@ internal sealed partial class AdjointBuilder
         if (bodyReverse.Count > 0)
         {
             bodyReverse.InsertRange(0, prologue);
+        }
+
+        if (ascending)
+        {
+            foreach (AssignStmt update in loop.Body.OfType<AssignStmt>().Where(ascendingUpdates.Contains))
+            {
+                bodyReverse.Add(CodeNode.Line(update.Target.Name + " = " + Print(update.Value).Text + ";"));
+            }
         }
 
         var flags = new List<string>();
@@ -801,9 +812,17 @@ internal sealed partial class AdjointBuilder
         List<CodeNode> reverseViews = ViewDeclarations(loop, bodyReverse);
 
         // Reversed iterations that do not depend on each other run in the forward order, as a plain counted loop.
-        var reverseNames = new HashSet<string>(System.StringComparer.Ordinal);
-        CollectIdentifiers(bodyReverse, reverseNames);
-        bool ascending = computed && IsOrderFree(loop) && !reverseNames.Contains(TapeTop) && !reverseNames.Contains(TapeIntegerTop);
+        ascending &= needsReverse;
+        if (ascending)
+        {
+            var reverseNames = new HashSet<string>(System.StringComparer.Ordinal);
+            CollectIdentifiers(bodyReverse, reverseNames);
+            if (reverseNames.Contains(TapeTop) || reverseNames.Contains(TapeIntegerTop))
+            {
+                throw new System.InvalidOperationException("a loop reversed in the forward order reads the tape");
+            }
+        }
+
         string? count = needsReverse && !ascending ? names.Next("_n") : null;
 
         // A counted loop's counter is recomputed in the reverse sweep: i = start + (iteration - 1) * step, with the
@@ -873,6 +892,39 @@ internal sealed partial class AdjointBuilder
 
         if (ascending)
         {
+            // The running integers of the nest start from their value before it, and are back there afterwards.
+            var restores = new List<CodeNode>();
+            if (ascendingNests.TryGetValue(loop, out List<Var>? running))
+            {
+                var records = new List<CodeNode>();
+                var pops = new List<CodeNode>();
+                foreach (Var v in running)
+                {
+                    string saved = names.Next("_s");
+                    if (loopDepth == 0)
+                    {
+                        declarations.Add(CodeNode.Line("int " + saved + " = 0;"));
+                        records.Add(CodeNode.Line(saved + " = " + v.Name + ";"));
+                    }
+                    else if (AtFusedTop)
+                    {
+                        records.Add(CodeNode.Line("int " + saved + " = " + v.Name + ";"));
+                    }
+                    else
+                    {
+                        // On the tape: read back in the opposite order.
+                        records.AddRange(TapePush("int", v.Name));
+                        pops.Insert(0, CodeNode.Line("int " + saved + " = " + TapePop("int") + ";"));
+                    }
+
+                    restores.Add(CodeNode.Line(v.Name + " = " + saved + ";"));
+                }
+
+                forward.InsertRange(forward.Count - (loop.TestFirst ? 1 : 2), records);
+                reverse.AddRange(pops);
+                reverse.AddRange(restores);
+            }
+
             string counter = loop.Counter!.Name;
             string step = loop.Step switch
             {
@@ -889,6 +941,7 @@ internal sealed partial class AdjointBuilder
 
             reverse.Add(CodeNode.Block("for (" + counter + " = " + loop.Start!.Code.Text + "; " + counter + " " + loop.Comparison + " " + loop.Bound!.Code.At(Code.Additive) + "; " + step + ")",
                 bodyReverse.ToEquatableArray()));
+            reverse.AddRange(restores);
             return;
         }
 
@@ -1037,7 +1090,11 @@ internal sealed partial class AdjointBuilder
         {
             // i += e  =>  the reverse sweep restores i -= e.
             forward.Add(CodeNode.Line(v.Name + " = " + Print(a.Value).Text + ";"));
-            reverse.Add(CodeNode.Line(v.Name + " = " + a.Inverse!.Code.Text + ";"));
+            if (!ascendingUpdates.Contains(a))
+            {
+                reverse.Add(CodeNode.Line(v.Name + " = " + a.Inverse!.Code.Text + ";"));
+            }
+
             return;
         }
 

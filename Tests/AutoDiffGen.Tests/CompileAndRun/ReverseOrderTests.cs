@@ -12,9 +12,9 @@ namespace AutoDiffGen.Tests.CompileAndRun;
 /// </summary>
 public sealed class ReverseOrderTests
 {
-    private static readonly string[] Ascending = { "ElementWise", "SumOfSquares", "StepTwo", "Downward", "SameIndexUpdate" };
+    private static readonly string[] Ascending = { "ElementWise", "SumOfSquares", "StepTwo", "Downward", "SameIndexUpdate", "TriangularRunning", "RunningStep" };
 
-    private static readonly string[] Mirrored = { "Recurrence", "RunningIndex", "SumReadInside", "OtherIndexRead" };
+    private static readonly string[] Mirrored = { "Recurrence", "RunningIndex", "SumReadInside", "OtherIndexRead", "TwoAdvancingLoops", "RunningReadAfterInner" };
 
     private const string Subjects = """
         using System;
@@ -148,6 +148,88 @@ public sealed class ReverseOrderTests
                 return t;
             }
 
+            // A running index through a triangle, as in a packed lower-triangular matrix: advanced at the end of each
+            // reversed iteration from its value before the nest.
+            [Differentiable]
+            public static double TriangularRunning(double[] w, double a)
+            {
+                double[] buf = new double[w.Length];
+                int l = 1;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    for (int j = i + 1; j < w.Length; j++)
+                    {
+                        buf[j] += w[l % w.Length] * w[i] * a;
+                        l++;
+                    }
+                }
+
+                double s = l;
+                for (int j = 0; j < w.Length; j++)
+                {
+                    s += Math.Sin(buf[j]);
+                }
+
+                return s;
+            }
+
+            [Differentiable]
+            public static double RunningStep(double[] w, double a)
+            {
+                double s = 0;
+                int l = 0;
+                for (int j = 0; j < w.Length; j++)
+                {
+                    s += w[l % w.Length] * w[j] * a;
+                    l += 3;
+                }
+
+                return Math.Sin(s) + (l * a);
+            }
+
+            // Two inner loops advance l: the second starts where the first ended.
+            [Differentiable]
+            public static double TwoAdvancingLoops(double[] w, double a)
+            {
+                double s = 0;
+                int l = 0;
+                for (int i = 0; i < 2; i++)
+                {
+                    for (int j = 0; j < w.Length; j++)
+                    {
+                        s += w[l % w.Length] * a * (j + 1);
+                        l++;
+                    }
+
+                    for (int j = 0; j < w.Length; j++)
+                    {
+                        s += w[l % w.Length] * w[j];
+                        l++;
+                    }
+                }
+
+                return Math.Sin(s);
+            }
+
+            // l is read after the inner loop that advances it.
+            [Differentiable]
+            public static double RunningReadAfterInner(double[] w, double a)
+            {
+                double s = 0;
+                int l = 0;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    for (int j = 0; j < i; j++)
+                    {
+                        l++;
+                    }
+
+                    s += w[l % w.Length] * a;
+                }
+
+                return Math.Sin(s);
+            }
+
             // buf[j] = ... buf[0]: iteration 0's element is read by every later iteration.
             [Differentiable]
             public static double OtherIndexRead(double[] w, double a)
@@ -200,9 +282,13 @@ public sealed class ReverseOrderTests
     [MemberData(nameof(MirroredNames))]
     public void DependentIterations_KeepTheMirrorOrder(string method)
     {
+        // The dependent loop (the outer one where inner loops advance l: each inner loop alone may still run forward).
+        string header = method is "TwoAdvancingLoops" ? "for (int i = 0; i < 2; i++)"
+            : method is "RunningReadAfterInner" ? "for (int i = 0; i < w.Length; i++)"
+            : method is "Recurrence" ? "for (int j = 1; j < w.Length; j++)"
+            : "for (int j = 0; j < w.Length; j++)";
         string generated = Generated(method);
-        Assert.DoesNotContain("(iterations independent: in the forward order)", generated, StringComparison.Ordinal);
-        Assert.Matches(@"for \(; _n\d+ > 0; _n\d+--\)", generated);
+        Assert.Matches(@"// " + System.Text.RegularExpressions.Regex.Escape(header) + @"\n\s*for \(; _n\d+ > 0; _n\d+--\)", generated);
     }
 
     [Fact]
@@ -210,6 +296,16 @@ public sealed class ReverseOrderTests
     {
         Assert.Contains("for (j = 0; j < w.Length; j += 2)", Generated("StepTwo"), StringComparison.Ordinal);
         Assert.Contains("for (j = w.Length - 1; j >= 0; j--)", Generated("Downward"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RunningIndex_StartsFromItsValueBeforeTheNest()
+    {
+        string generated = Generated("TriangularRunning");
+        Assert.Matches(@"l = _s\d+;\s*// for \(int i = 0; i < w\.Length; i\+\+\) \(iterations independent: in the forward order\)", generated);
+        Assert.Matches(@"for \(j = i \+ 1; j < w\.Length; j\+\+\)\s*\{[^}]*l = l \+ 1;\s*\}", generated);
+        Assert.DoesNotContain("l = l - 1;", generated, StringComparison.Ordinal);
+        Assert.Contains("l = l + 3;", Generated("RunningStep"), StringComparison.Ordinal);
     }
 
     [Fact]

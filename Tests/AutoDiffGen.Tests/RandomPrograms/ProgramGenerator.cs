@@ -328,7 +328,7 @@ internal sealed class ProgramGenerator
         }
     }
 
-    private void Block(Writer w, int depth, string? first = null)
+    private void Block(Writer w, int depth, string? first = null, string? last = null)
     {
         int readable = _readable.Count;
         int assignable = _assignable.Count;
@@ -345,6 +345,11 @@ internal sealed class ProgramGenerator
             Statement(w, depth);
         }
 
+        if (last is not null)
+        {
+            w.Line(Code.Same(last));
+        }
+
         w.Close();
         _readable.RemoveRange(readable, _readable.Count - readable);
         _assignable.RemoveRange(assignable, _assignable.Count - assignable);
@@ -354,7 +359,7 @@ internal sealed class ProgramGenerator
     private void Loop(Writer w, int depth)
     {
         _loopDepth++;
-        int kind = _random.Next(_arrayLength > 0 ? 8 : 3);
+        int kind = _random.Next(_arrayLength > 0 ? 9 : 3);
         switch (kind)
         {
             case 0:
@@ -436,6 +441,27 @@ internal sealed class ProgramGenerator
                 Block(w, depth + 2);
                 _loopIndices.Remove(j);
                 _loopIndices.Remove(r);
+                _preferred.RemoveRange(before - 2, 2);
+                w.Close();
+                break;
+            }
+
+            case 7:
+            {
+                // A running index through a triangle (a packed lower-triangular matrix): l++ ends the inner body.
+                string l = NewName("l");
+                string i = NewName("i");
+                string j = NewName("j");
+                w.Line(Code.Same("int " + l + " = " + _random.Next(3).ToString(CultureInfo.InvariantCulture) + ";"));
+                w.Line(Code.Same("for (int " + i + " = 0; " + i + " < w.Length; " + i + "++)"));
+                w.Open();
+                w.Line(Code.Same("for (int " + j + " = " + i + " + 1; " + j + " < w.Length; " + j + "++)"));
+                _loopIndices.Add(i);
+                _preferred.Add("w[" + l + " % w.Length]");
+                _preferred.Add("w[" + j + "]");
+                int before = _preferred.Count;
+                Block(w, depth + 2, last: l + "++;");
+                _loopIndices.Remove(i);
                 _preferred.RemoveRange(before - 2, 2);
                 w.Close();
                 break;
