@@ -316,6 +316,7 @@ internal sealed partial class AdjointBuilder
     /// </summary>
     private void PlanCountedLoop(LoopStmt loop, HashSet<Var> stable)
     {
+        stableAt[loop] = stable;
         if (loop.Counter is null || loop.Start is null || !IsStableHeader(loop.Start, stable))
         {
             return;
@@ -352,6 +353,12 @@ internal sealed partial class AdjointBuilder
         => e.Reads.All(v => v.IsArray
             ? (v.Role == VarRole.Parameter || stableArrays.Contains(v)) && OnlyLength(e.Code.Text, v.Name)
             : IsStable(new VarExpr(v), stable));
+
+    /// <summary>The values that are the same in the reverse sweep where each loop runs (counters of the loops around it, inputs, locals assigned once).</summary>
+    private readonly Dictionary<LoopStmt, HashSet<Var>> stableAt = new();
+
+    /// <summary>While building a list of statements, the statement before the current one (counter initialisations skipped).</summary>
+    private Stmt? preceding;
 
     /// <summary>Local arrays created once, outside every loop: their length never changes.</summary>
     private readonly HashSet<Var> stableArrays = new();
@@ -676,8 +683,11 @@ internal sealed partial class AdjointBuilder
     {
         var forward = new List<CodeNode>();
         var reverse = new List<CodeNode>();
-        foreach (Stmt s in statements)
+        for (int i = 0; i < statements.Count; i++)
         {
+            Stmt s = statements[i];
+            // (A counted loop's counter initialisation, between it and what precedes it, does not count.)
+            preceding = statements.Take(i).LastOrDefault(p => p is not AssignStmt { IsCounterStep: true });
             (List<CodeNode> f, List<CodeNode> r) = BuildStatement(s);
             forward.AddRange(f);
             reverse.InsertRange(0, r);
@@ -770,6 +780,7 @@ internal sealed partial class AdjointBuilder
         // Decided before the body is built: inside a nest reversed in the forward order, running integers are
         // advanced at the end of each reversed iteration instead of undone.
         bool ascending = DecideAscending(loop);
+        Stmt? before = preceding;
         loopDepth++;
         prologues.Push(new List<CodeNode>());
         (List<CodeNode> bodyForward, List<CodeNode> bodyReverse) = Build(loop.Body);
@@ -901,7 +912,18 @@ internal sealed partial class AdjointBuilder
                 foreach (Var v in running)
                 {
                     string saved = names.Next("_s");
-                    if (loopDepth == 0)
+                    if (before is AssignStmt { Index: null } set && set.Target == v && set.Value is OpaqueExpr value && !value.Reads.Contains(v)
+                        && stableAt.TryGetValue(loop, out HashSet<Var>? stable) && IsStableHeader(value, stable))
+                    {
+                        // Set just before the nest from values that are the same in the reverse sweep: set again there.
+                        foreach (Var read in value.Reads)
+                        {
+                            read.Needed = true;
+                        }
+
+                        pops.Add(CodeNode.Line("int " + saved + " = " + value.Code.Text + ";"));
+                    }
+                    else if (loopDepth == 0)
                     {
                         declarations.Add(CodeNode.Line("int " + saved + " = 0;"));
                         records.Add(CodeNode.Line(saved + " = " + v.Name + ";"));

@@ -309,6 +309,18 @@ public sealed class ReverseOrderTests
     }
 
     [Fact]
+    public void RunningIndexSetJustBeforeTheNest_IsSetAgainInTheReverse()
+    {
+        // TriangularRunning sets l = 1 before its nest (stable): the reverse sets it again rather than recording it.
+        string generated = Generated("TriangularRunning");
+        Assert.Matches(@"int _s\d+ = 1;\s*l = _s\d+;", generated);
+        Assert.DoesNotContain("_tapeInts", generated, StringComparison.Ordinal);
+
+        // RunningStep's l = 0 is also stable, but its nest sits at the method's top level: no tape either way.
+        Assert.Matches(@"int _s\d+ = 0;\s*l = _s\d+;", Generated("RunningStep"));
+    }
+
+    [Fact]
     public void SumOfSquares_ExactGradient()
     {
         double[] w = { 0.3, -0.2, 0.5 };
