@@ -506,7 +506,8 @@ internal static class AccumulationHoisting
     private static readonly System.Text.RegularExpressions.Regex Increment =
         new(@"(?:\+\+|--)([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*)(?:\+\+|--)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
-    private static IEnumerable<string> Identifiers(string text)
+    /// <summary>The identifiers of a line of code (a member access counts as its first identifier only).</summary>
+    public static IEnumerable<string> Identifiers(string text)
     {
         int i = 0;
         while (i < text.Length)

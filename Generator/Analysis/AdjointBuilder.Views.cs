@@ -24,24 +24,25 @@ internal sealed partial class AdjointBuilder
     /// <summary>Every block view planned, for the text-level passes that treat arrays by name.</summary>
     public IReadOnlyList<ArrayView> Views => views;
 
-    private void PlanViews(List<Stmt> statements, LoopStmt? top)
+    /// <summary>Views for every counted loop, outer loops first, each judged within its outermost loop.</summary>
+    private void PlanViews(List<Stmt> statements)
     {
         foreach (Stmt s in statements)
         {
-            switch (s)
+            if (s is IfStmt i)
             {
-                case IfStmt i:
-                    PlanViews(i.Then, top);
-                    PlanViews(i.Else, top);
-                    break;
-                case LoopStmt l:
-                    if (l.Counter is not null)
+                PlanViews(i.Then);
+                PlanViews(i.Else);
+            }
+            else if (s is LoopStmt outermost)
+            {
+                Stmt.Walk(new List<Stmt> { outermost }, x =>
+                {
+                    if (x is LoopStmt { Counter: not null } l)
                     {
-                        PlanLoopViews(l, top ?? l);
+                        PlanLoopViews(l, outermost);
                     }
-
-                    PlanViews(l.Body, top ?? l);
-                    break;
+                });
             }
         }
     }
@@ -169,27 +170,9 @@ internal sealed partial class AdjointBuilder
     {
         foreach (CodeNode node in code)
         {
-            string text = node.Text;
-            if (!text.StartsWith("//", System.StringComparison.Ordinal))
+            if (!node.Text.StartsWith("//", System.StringComparison.Ordinal))
             {
-                int i = 0;
-                while (i < text.Length)
-                {
-                    if (char.IsLetter(text[i]) || text[i] == '_')
-                    {
-                        int start = i;
-                        while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] == '_'))
-                        {
-                            i++;
-                        }
-
-                        into.Add(text.Substring(start, i - start));
-                    }
-                    else
-                    {
-                        i++;
-                    }
-                }
+                into.UnionWith(AccumulationHoisting.Identifiers(node.Text));
             }
 
             if (node.IsBlock)
@@ -221,11 +204,7 @@ internal sealed partial class AdjointBuilder
 
     /// <summary>Every mention of an array in <paramref name="loop"/>: its header and its body.</summary>
     private static void CollectMentions(LoopStmt loop, List<Mention> into)
-    {
-        Opaque(loop.Condition, into);
-        Opaque(loop.Start, into);
-        Opaque(loop.Bound, into);
-        Stmt.Walk(loop.Body, s =>
+        => Stmt.Walk(new List<Stmt> { loop }, s =>
         {
             switch (s)
             {
@@ -258,7 +237,6 @@ internal sealed partial class AdjointBuilder
                     break;
             }
         });
-    }
 
     private static void Expression(Expr e, List<Mention> into)
     {

@@ -136,7 +136,7 @@ internal sealed partial class AdjointBuilder
         }
 
         // Block views, once everything else is decided (they change only how elements are printed).
-        PlanViews(body, null);
+        PlanViews(body);
     }
 
     /// <summary>Integer updates the reverse sweep undoes with their inverse (their old value is needed there).</summary>
