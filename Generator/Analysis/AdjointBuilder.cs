@@ -683,14 +683,19 @@ internal sealed partial class AdjointBuilder
     {
         var forward = new List<CodeNode>();
         var reverse = new List<CodeNode>();
-        for (int i = 0; i < statements.Count; i++)
+        Stmt? last = null;
+        foreach (Stmt s in statements)
         {
-            Stmt s = statements[i];
-            // (A counted loop's counter initialisation, between it and what precedes it, does not count.)
-            preceding = statements.Take(i).LastOrDefault(p => p is not AssignStmt { IsCounterStep: true });
+            preceding = last;
             (List<CodeNode> f, List<CodeNode> r) = BuildStatement(s);
             forward.AddRange(f);
             reverse.InsertRange(0, r);
+
+            // (A counted loop's counter initialisation, between the loop and what precedes it, does not count.)
+            if (s is not AssignStmt { IsCounterStep: true })
+            {
+                last = s;
+            }
         }
 
         return (forward, reverse);
