@@ -282,6 +282,34 @@ internal sealed partial class AdjointBuilder
     /// <summary>Running integer updates (<c>l += 1</c>) of ascending nests: re-applied at the end of each reversed iteration, not undone.</summary>
     private readonly HashSet<AssignStmt> ascendingUpdates = new();
 
+    /// <summary>Loops decided to be reversed in the mirror order (outermost of their nest when decided).</summary>
+    private readonly HashSet<LoopStmt> mirrored = new();
+
+    /// <summary>
+    /// A nest reversed in the forward order sets its running integers itself before its reversed iterations (from
+    /// their value before the nest, recorded or computed again) and leaves them at that value. A reader of such an
+    /// integer inside the nest therefore never reads the value the reverse sweep restores outside it: an assignment
+    /// outside every such nest whose only later readers are there (<c>l = ik * s + d</c> before the packed triangle)
+    /// needs no save.
+    /// </summary>
+    private void DropRunningSaves()
+    {
+        var running = new HashSet<Var>(ascendingNests.Values.SelectMany(v => v));
+        foreach (AssignStmt a in saves.Keys.Where(a => a.Index is null && !a.IsVectorCall && running.Contains(a.Target)).ToList())
+        {
+            Var v = a.Target;
+            if (positions[a].Loops.Any(l => ascendingNests.ContainsKey(l) || ascendingInner.Contains(l))
+                || NeedsSave(a, v, r => positions[r].Loops.Any(l => ascendingNests.TryGetValue(l, out List<Var>? vars) && vars.Contains(v))))
+            {
+                continue;
+            }
+
+            string save = saves[a];
+            saves.Remove(a);
+            declarations.RemoveAll(d => d.Text == v.Type + " " + save + " = default;");
+        }
+    }
+
     /// <summary>
     /// Whether the reverse of <paramref name="loop"/> runs its iterations in the forward order; decided once per nest,
     /// at its outermost loop, before the nest is built.
@@ -293,9 +321,15 @@ internal sealed partial class AdjointBuilder
             return true;
         }
 
+        if (mirrored.Contains(loop))
+        {
+            return false;
+        }
+
         var updates = new List<AssignStmt>();
         if (!OrderFreeNest(loop, updates, out _))
         {
+            mirrored.Add(loop);
             return false;
         }
 

@@ -137,6 +137,17 @@ internal sealed partial class AdjointBuilder
 
         // Block views, once everything else is decided (they change only how elements are printed).
         PlanViews(body);
+
+        // The order of each reversed loop nest (it reads the saves and views), then the saves that order makes
+        // unnecessary.
+        Stmt.Walk(body, s =>
+        {
+            if (s is LoopStmt loop && !fused.Contains(loop))
+            {
+                DecideAscending(loop);
+            }
+        });
+        DropRunningSaves();
     }
 
     /// <summary>Integer updates the reverse sweep undoes with their inverse (their old value is needed there).</summary>
@@ -170,7 +181,7 @@ internal sealed partial class AdjointBuilder
     /// statement reversed after <paramref name="s"/> reads it: <paramref name="s"/> itself, one before it, or one
     /// in a loop around both (an earlier iteration). An accumulator read only after its loop is never saved.
     /// </summary>
-    private bool NeedsSave(AssignStmt s, Var v)
+    private bool NeedsSave(AssignStmt s, Var v, System.Func<AssignStmt, bool>? ignored = null)
     {
         if (!readers.TryGetValue(v, out List<AssignStmt>? list))
         {
@@ -180,6 +191,11 @@ internal sealed partial class AdjointBuilder
         (int index, List<LoopStmt> loops) = positions[s];
         foreach (AssignStmt r in list)
         {
+            if (ignored is not null && ignored(r))
+            {
+                continue;
+            }
+
             (int readerIndex, List<LoopStmt> readerLoops) = positions[r];
             // A vector-valued call reads its own output only after writing it (its pullback gets the result).
             if ((r == s && !s.IsVectorCall) || readerIndex < index)

@@ -12,7 +12,7 @@ namespace AutoDiffGen.Tests.CompileAndRun;
 /// </summary>
 public sealed class ReverseOrderTests
 {
-    private static readonly string[] Ascending = { "ElementWise", "SumOfSquares", "StepTwo", "Downward", "SameIndexUpdate", "TriangularRunning", "RunningStep" };
+    private static readonly string[] Ascending = { "ElementWise", "SumOfSquares", "StepTwo", "Downward", "SameIndexUpdate", "TriangularRunning", "RunningStep", "RowTriangles", "RowTrianglesReadAfter" };
 
     private static readonly string[] Mirrored = { "Recurrence", "RunningIndex", "SumReadInside", "OtherIndexRead", "TwoAdvancingLoops", "RunningReadAfterInner" };
 
@@ -187,6 +187,93 @@ public sealed class ReverseOrderTests
                 return Math.Sin(s) + (l * a);
             }
 
+            // A packed 3 x 3 triangle per row, its running index set at the start of each row (as in the GMM objective):
+            // the nest's reverse sets l again itself, so nothing records the value that l = r * 3 + 1 overwrites.
+            [Differentiable]
+            public static double RowTriangles(double[] w, double a)
+            {
+                int n = w.Length;
+                double[] xs = new double[3 * 3];
+                double[] ys = new double[3 * 3];
+                double s = 0;
+                int l = 0;
+                for (int r = 0; r < 3; r++)
+                {
+                    for (int j = 0; j < 3; j++)
+                    {
+                        xs[(r * 3) + j] = w[j % n] - (a * r);
+                    }
+
+                    for (int j = 0; j < 3; j++)
+                    {
+                        ys[(r * 3) + j] = a * xs[(r * 3) + j];
+                    }
+
+                    l = (r * 3) + 1;
+                    for (int i = 0; i < 3; i++)
+                    {
+                        for (int j = i + 1; j < 3; j++)
+                        {
+                            ys[(r * 3) + j] += w[l % n] * xs[(r * 3) + i];
+                            l++;
+                        }
+                    }
+
+                    for (int j = 0; j < 3; j++)
+                    {
+                        s += ys[(r * 3) + j] * ys[(r * 3) + j];
+                    }
+
+                    s = Math.Sin(s);
+                }
+
+                return s;
+            }
+
+            // The same, but l is also read outside the nest (at the top of each row): that reader needs the value the
+            // previous row left, so l = r * 3 + 1 still records it.
+            [Differentiable]
+            public static double RowTrianglesReadAfter(double[] w, double a)
+            {
+                int n = w.Length;
+                double[] xs = new double[3 * 3];
+                double[] ys = new double[3 * 3];
+                double s = 0;
+                int l = 0;
+                for (int r = 0; r < 3; r++)
+                {
+                    s += w[l % n] * a;
+                    for (int j = 0; j < 3; j++)
+                    {
+                        xs[(r * 3) + j] = w[j % n] - (a * r);
+                    }
+
+                    for (int j = 0; j < 3; j++)
+                    {
+                        ys[(r * 3) + j] = a * xs[(r * 3) + j];
+                    }
+
+                    l = (r * 3) + 1;
+                    for (int i = 0; i < 3; i++)
+                    {
+                        for (int j = i + 1; j < 3; j++)
+                        {
+                            ys[(r * 3) + j] += w[l % n] * xs[(r * 3) + i];
+                            l++;
+                        }
+                    }
+
+                    for (int j = 0; j < 3; j++)
+                    {
+                        s += ys[(r * 3) + j] * ys[(r * 3) + j];
+                    }
+
+                    s = Math.Sin(s);
+                }
+
+                return s;
+            }
+
             // Two inner loops advance l: the second starts where the first ended.
             [Differentiable]
             public static double TwoAdvancingLoops(double[] w, double a)
@@ -318,6 +405,18 @@ public sealed class ReverseOrderTests
 
         // RunningStep's l = 0 is also stable, but its nest sits at the method's top level: no tape either way.
         Assert.Matches(@"int _s\d+ = 0;\s*l = _s\d+;", Generated("RunningStep"));
+    }
+
+    [Fact]
+    public void RunningIndexReadOnlyInsideItsNest_IsNotRecorded()
+    {
+        // The nest sets l from (r * 3) + 1 in the reverse: the value that statement overwrites is never read there.
+        string rows = Generated("RowTriangles");
+        Assert.DoesNotContain("_tapeInts[_tapeIntTop++]", rows, StringComparison.Ordinal);
+        Assert.Matches(@"int _s\d+ = r \* 3 \+ 1;\s*l = _s\d+;", rows);
+
+        // A reader of l outside the nest (s += w[l % n] * a at the top of the row) still needs the previous row's value.
+        Assert.Contains("_tapeInts[_tapeIntTop++] = l;", Generated("RowTrianglesReadAfter"), StringComparison.Ordinal);
     }
 
     [Fact]
