@@ -289,7 +289,8 @@ internal sealed partial class AdjointBuilder
     /// <summary>
     /// A local array the loop writes: at the top level of the body, every statement that reads it comes after one
     /// that overwrites it whole: a vector-valued call into it, or a counted loop <c>for (j = 0; j &lt; n; j++)</c>
-    /// over its pooled length that assigns <c>a[j]</c> unconditionally and reads nothing of <c>a</c>.
+    /// over its pooled length that assigns <c>a[j]</c> unconditionally and reads nothing of <c>a</c>; or it is read
+    /// only inside nested loops whose bodies satisfy the same rule, and not after them.
     /// </summary>
     private bool OverwrittenBeforeRead(List<Stmt> body, Var array)
     {
@@ -308,6 +309,13 @@ internal sealed partial class AdjointBuilder
             if (s is LoopStmt local && BlockLocal(local, array))
             {
                 // Each iteration fills its own block before reading it; later statements must not read the array.
+                continue;
+            }
+
+            if (s is LoopStmt nested && OverwrittenBeforeRead(nested.Body, array))
+            {
+                // Each iteration of a nested loop overwrites the array before reading it (a scratch buffer refilled
+                // per component); later statements must not read it, since the nested loop may run no iteration.
                 continue;
             }
 

@@ -16,12 +16,13 @@ public sealed class FusionTests
     {
         "ScaledSum", "TwoAccumulators", "Mean", "GuardedLoop", "LocalArrayPerIteration", "ContinueInside", "AccumulatorSetBefore",
         "CallInside", "NestedAccumulation", "TailChain", "AccumulatorNeededBefore", "RowBuffers", "TriangularProduct",
+        "ScratchPerComponent",
     };
 
     private static readonly string[] NotFused =
     {
         "NonLinearTail", "CarriedValue", "PartialOverwrite", "TailRescalesInput", "BreakInside", "ProductLoop", "TailConditional",
-        "AccumulatorReadInside", "LocalReadAfter", "LongCarried", "OverlappingBlocks",
+        "AccumulatorReadInside", "LocalReadAfter", "LongCarried", "OverlappingBlocks", "ScratchReadAfterComponents",
     };
 
     private const string Subjects = """
@@ -197,6 +198,68 @@ public sealed class FusionTests
                 }
 
                 return (s * 2) + u;
+            }
+
+            // A scratch buffer refilled by every component of every point (as in GradBench's GMM objective): each
+            // iteration of the loop over components overwrites it whole before reading it, so nothing flows from one
+            // point to the next and the loop over points is fused (the components' old values stay on the tape for
+            // one point only).
+            [Differentiable]
+            public static double ScratchPerComponent(double[] w, double a)
+            {
+                double[] centred = new double[3];
+                double s = 0;
+                for (int p = 0; p + 3 <= w.Length; p++)
+                {
+                    for (int c = 0; c < 2; c++)
+                    {
+                        for (int j = 0; j < 3; j++)
+                        {
+                            centred[j] = w[p + j] - (a * c);
+                        }
+
+                        double norm = 0;
+                        for (int j = 0; j < 3; j++)
+                        {
+                            norm += centred[j] * centred[j] * (j + 1);
+                        }
+
+                        s += Math.Log(1 + norm);
+                    }
+                }
+
+                return s;
+            }
+
+            // The same buffer read after the loop over components: were that loop to run no iteration, the read would
+            // see the previous point's values, so the loop over points is not fused.
+            [Differentiable]
+            public static double ScratchReadAfterComponents(double[] w, double a)
+            {
+                double[] centred = new double[3];
+                double s = 0;
+                for (int p = 0; p + 3 <= w.Length; p++)
+                {
+                    for (int c = 0; c < 2; c++)
+                    {
+                        for (int j = 0; j < 3; j++)
+                        {
+                            centred[j] = w[p + j] - (a * c);
+                        }
+
+                        double norm = 0;
+                        for (int j = 0; j < 3; j++)
+                        {
+                            norm += centred[j] * centred[j];
+                        }
+
+                        s += Math.Log(1 + norm);
+                    }
+
+                    s += centred[0] * a;
+                }
+
+                return s;
             }
 
             // Per-row buffers: row r of buf is buf[r * 3 + j], 0 <= j < 3. Rows are disjoint, so nothing is saved.
