@@ -88,7 +88,7 @@ internal sealed partial class AdjointBuilder
             string start = counter + " * " + block;
             string name = names.Claim("_v_" + array.Name.TrimStart('_'));
             string? adjoint = array.Adjoint is null ? null : names.Claim("_v_" + array.Adjoint.TrimStart('_'));
-            var view = new ArrayView(array, start, block, name, adjoint);
+            var view = new ArrayView(array, start, block, name, adjoint, BlocksInside(array, loop, block));
             loop.Views.Add(view);
             views.Add(view);
             for (int k = 0; k < mentions.Count; k++)
@@ -104,6 +104,90 @@ internal sealed partial class AdjointBuilder
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Every block <c>[c * B, c * B + B)</c> the loop takes lies inside <paramref name="array"/>: a local array created
+    /// once with length <c>C * B</c> (or a constant at least <c>C * B</c>), viewed in a counted loop <c>c = 0 .. C - 1</c>,
+    /// where <c>C</c> and <c>B</c> read only parameters that are never assigned. Its pooled adjoint is at least as
+    /// long. (Only when <c>C * B</c> overflows <c>int</c> can a block leave the array; the view then throws when taken.)
+    /// </summary>
+    private static bool BlocksInside(Var array, LoopStmt loop, string block)
+    {
+        if (array.PoolLength is not OpaqueExpr length || loop.Start is null || loop.Bound is null
+            || loop.Comparison != "<" || loop.Step <= 0 || Compact(loop.Start.Code.Text) != "0")
+        {
+            return false;
+        }
+
+        static bool Stable(OpaqueExpr e) => e.Reads.All(v => v.Role == VarRole.Parameter && !v.IsArray && v.AssignSites == 0);
+        if (!Stable(length) || !Stable(loop.Bound))
+        {
+            return false;
+        }
+
+        string c = Compact(loop.Bound.Code.Text);
+        string b = Compact(block);
+        string l = Compact(length.Code.Text);
+        if (int.TryParse(c, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int cc)
+            && int.TryParse(b, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int bb)
+            && int.TryParse(l, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int ll))
+        {
+            return (long)cc * bb <= ll;
+        }
+
+        // B must read only what the length reads (so it, too, is stable).
+        if (!AccumulationHoisting.Identifiers(block).All(id => length.Reads.Any(v => v.Name == id)))
+        {
+            return false;
+        }
+
+        string pc = Factor(c);
+        string pb = Factor(b);
+        return l == pc + "*" + pb || l == pb + "*" + pc;
+    }
+
+    /// <summary>The text without spaces or enclosing parentheses.</summary>
+    private static string Compact(string text)
+    {
+        string t = text.Replace(" ", string.Empty);
+        while (t.Length > 1 && t[0] == '(' && t[t.Length - 1] == ')' && Balanced(t.Substring(1, t.Length - 2)))
+        {
+            t = t.Substring(1, t.Length - 2);
+        }
+
+        return t;
+    }
+
+    /// <summary>A compact operand as it must appear in a product: parenthesised unless a name, a number or a product.</summary>
+    private static string Factor(string compact)
+    {
+        int depth = 0;
+        foreach (char ch in compact)
+        {
+            depth += ch == '(' ? 1 : ch == ')' ? -1 : 0;
+            if (depth == 0 && (ch == '+' || ch == '-' || ch == '?' || ch == '<' || ch == '>' || ch == '=' || ch == '&' || ch == '|' || ch == '^' || ch == '/' || ch == '%'))
+            {
+                return "(" + compact + ")";
+            }
+        }
+
+        return compact;
+    }
+
+    private static bool Balanced(string text)
+    {
+        int depth = 0;
+        foreach (char ch in text)
+        {
+            depth += ch == '(' ? 1 : ch == ')' ? -1 : 0;
+            if (depth < 0)
+            {
+                return false;
+            }
+        }
+
+        return depth == 0;
     }
 
     /// <summary>How a view of <paramref name="array"/> is taken: the helper and the view's type; null if it cannot be.</summary>
@@ -131,11 +215,16 @@ internal sealed partial class AdjointBuilder
         if (adjoint)
         {
             // A parameter's adjoint is the caller's gradient span; a local array's is a pooled array.
-            string helper = view.Array.Role == VarRole.Parameter ? "Of" : "OfArray";
+            string helper = view.Inside ? "InsideArray" : view.Array.Role == VarRole.Parameter ? "Of" : "OfArray";
             return CodeNode.Line("global::System.Span<" + element + "> " + view.AdjointName + " = " + Helper + helper + "(" + view.Array.Adjoint + ", " + view.Start + ", " + view.Size + ");");
         }
 
         (string h, string type) = ViewKind(view.Array)!.Value;
+        if (view.Inside)
+        {
+            h = "Inside";
+        }
+
         return CodeNode.Line(type + " " + view.Name + " = " + Helper + h + "(" + view.Array.Name + ", " + view.Start + ", " + view.Size + ");");
     }
 

@@ -439,13 +439,14 @@ internal sealed class ElemExpr : Expr
 /// </summary>
 internal sealed class ArrayView
 {
-    public ArrayView(Var array, string start, string size, string name, string? adjointName)
+    public ArrayView(Var array, string start, string size, string name, string? adjointName, bool inside)
     {
         Array = array;
         Start = start;
         Size = size;
         Name = name;
         AdjointName = adjointName;
+        Inside = inside;
     }
 
     public Var Array { get; }
@@ -461,6 +462,12 @@ internal sealed class ArrayView
 
     /// <summary>The view of the array's adjoint, if it has one.</summary>
     public string? AdjointName { get; }
+
+    /// <summary>
+    /// Every block the loop takes is proved to lie inside the array (and its adjoint): the view is taken with exactly
+    /// <see cref="Size"/> elements, so the JIT can drop the bounds checks of the loops over it.
+    /// </summary>
+    public bool Inside { get; }
 }
 
 /// <summary>An element access through a view: <c>view[offset]</c>.</summary>

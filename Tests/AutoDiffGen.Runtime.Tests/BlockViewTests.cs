@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using AutoDiffGen.CompilerServices;
 using Xunit;
 
@@ -74,6 +75,41 @@ public class BlockViewTests
         Assert.Equal(1, array[4]);
         Assert.Throws<IndexOutOfRangeException>(() => BlockView.OfArray(array, 3, 3)[2]);
         Assert.Throws<IndexOutOfRangeException>(() => BlockView.OfArray(array, -3, 3)[0]);
+    }
+
+    [Theory]
+    [InlineData(6, 0, 3)]
+    [InlineData(6, 3, 3)]
+    [InlineData(7, 4, 3)]
+    [InlineData(6, 6, 0)]
+    public void Inside_HasExactlyTheBlock(int total, int start, int size)
+    {
+        double[] array = new double[total];
+        Span<double> view = BlockView.Inside(new Span<double>(array), start, size);
+        Span<double> adjoint = BlockView.InsideArray(array, start, size);
+        Assert.Equal(size, view.Length);
+        Assert.Equal(size, adjoint.Length);
+        for (int j = 0; j < size; j++)
+        {
+            view[j] = j + 1;
+            adjoint[j] += 10;
+            Assert.Equal(j + 11, array[start + j]);
+        }
+
+        Assert.All(array.Where((_, i) => i < start || i >= start + size), e => Assert.Equal(0.0, e));
+    }
+
+    [Theory]
+    [InlineData(6, 4, 3)]
+    [InlineData(6, 6, 1)]
+    [InlineData(6, -3, 3)]
+    [InlineData(6, 0, -1)]
+    [InlineData(6, int.MaxValue, 3)]
+    public void Inside_OutsideTheArray_Throws(int total, int start, int size)
+    {
+        double[] array = new double[total];
+        Assert.Throws<ArgumentOutOfRangeException>(() => BlockView.Inside(new Span<double>(array), start, size).Length);
+        Assert.Throws<ArgumentOutOfRangeException>(() => BlockView.InsideArray(array, start, size).Length);
     }
 
     [Fact]
