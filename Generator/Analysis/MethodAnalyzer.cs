@@ -302,7 +302,8 @@ internal static class MethodAnalyzer
         reverse = AccumulationHoisting.HoistInvariantReads(reverse, primalArrays, parameterArrays, names);
         foreach ((string element, string pooled) in builder.PooledArrays)
         {
-            reverse.Add(CodeNode.Line("global::System.Buffers.ArrayPool<" + element + ">.Shared.Return(" + pooled + ");"));
+            // Null when the statement that creates the array did not run (an early return, an untaken branch).
+            reverse.Add(CodeNode.Line("if (" + pooled + " is not null) global::System.Buffers.ArrayPool<" + element + ">.Shared.Return(" + pooled + ");"));
         }
         declarations.AddRange(builder.Declarations);
 

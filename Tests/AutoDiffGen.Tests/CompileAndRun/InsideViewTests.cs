@@ -128,6 +128,30 @@ public sealed class InsideViewTests
                 return s;
             }
 
+            // The buffer is created only on one path: an early return skips it (its pooled arrays are then never
+            // rented, and must not be returned).
+            [Differentiable]
+            public static double Skipped(double[] w, int k, int d)
+            {
+                if (w[0] > 0)
+                {
+                    return w[0] * w[1];
+                }
+
+                double[] buf = new double[k * d];
+                double s = 0;
+                for (int c = 0; c < k; c++)
+                {
+                    for (int j = 0; j < d; j++)
+                    {
+                        buf[(c * d) + j] = w[(c + j) % w.Length] * w[0];
+                        s += buf[(c * d) + j];
+                    }
+                }
+
+                return s;
+            }
+
             // Rows of d in a buffer of k * d + 1: inside, but not by the product rule; the clamped view is kept.
             [Differentiable]
             public static double Longer(double[] w, int k, int d)
@@ -156,6 +180,7 @@ public sealed class InsideViewTests
                 "Constant" => Subjects.Constant(w, k, d),
                 "FromOne" => Subjects.FromOne(w, k, d),
                 "Reassigned" => Subjects.Reassigned(w, k, d),
+                "Skipped" => Subjects.Skipped(w, k, d),
                 _ => Subjects.Longer(w, k, d),
             };
 
@@ -166,6 +191,7 @@ public sealed class InsideViewTests
                 "Constant" => Subjects.ConstantGradient(w, k, d, dw),
                 "FromOne" => Subjects.FromOneGradient(w, k, d, dw),
                 "Reassigned" => Subjects.ReassignedGradient(w, k, d, dw),
+                "Skipped" => Subjects.SkippedGradient(w, k, d, dw),
                 _ => Subjects.LongerGradient(w, k, d, dw),
             };
         }
@@ -185,7 +211,7 @@ public sealed class InsideViewTests
     public static TheoryData<string, int, int> Cases()
     {
         var data = new TheoryData<string, int, int>();
-        foreach (string method in new[] { "Rows", "Commuted", "Constant", "FromOne", "Reassigned", "Longer" })
+        foreach (string method in new[] { "Rows", "Commuted", "Constant", "FromOne", "Reassigned", "Longer", "Skipped" })
         {
             data.Add(method, 1, 1);
             data.Add(method, 2, 3);
@@ -249,6 +275,23 @@ public sealed class InsideViewTests
         string generated = Generated(method);
         Assert.Contains("BlockView.Of(buf, ", generated, StringComparison.Ordinal);
         Assert.DoesNotContain("BlockView.Inside", generated, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(-0.5)]
+    public void BufferNotCreated_OnTheTakenPath_IsNotReturnedToThePool(double w0)
+    {
+        // w0 > 0 returns w0 * w1 before the buffer exists: dw = { w1, w0, 0 }. Otherwise (k = 1, d = 2) the result
+        // is w0 * w0 + w1 * w0: dw = { 2 w0 + w1, w0, 0 }.
+        double[] w = { w0, 3.0, 7.0 };
+        double[] dw = new double[3];
+        double value = Gradient("Skipped", w, 1, 2, dw);
+        Assert.Equal(w0 > 0 ? w0 * 3.0 : (w0 * w0) + (3.0 * w0), value, 14);
+        Assert.Equal(w0 > 0 ? 3.0 : (2 * w0) + 3.0, dw[0], 14);
+        Assert.Equal(w0, dw[1], 14);
+        Assert.Equal(0.0, dw[2]);
+        Assert.Contains("is not null) global::System.Buffers.ArrayPool<double>.Shared.Return(", Generated("Skipped"), StringComparison.Ordinal);
     }
 
     [Fact]

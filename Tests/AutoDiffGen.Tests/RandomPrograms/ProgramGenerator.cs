@@ -359,7 +359,8 @@ internal sealed class ProgramGenerator
     private void Loop(Writer w, int depth)
     {
         _loopDepth++;
-        int kind = _random.Next(_arrayLength > 0 ? 9 : 3);
+        // (Kind 9 creates a local array, which must be created once: only outside other loops.)
+        int kind = _random.Next(_arrayLength > 0 ? (_loopDepth == 1 ? 10 : 9) : 3);
         switch (kind)
         {
             case 0:
@@ -463,6 +464,39 @@ internal sealed class ProgramGenerator
                 Block(w, depth + 2, last: l + "++;");
                 _loopIndices.Remove(i);
                 _preferred.RemoveRange(before - 2, 2);
+                w.Close();
+                break;
+            }
+
+            case 9:
+            {
+                // A local buffer of rows x size, filled and read row by row: b[r * size + j] (block views proved
+                // inside the buffer, taken with their exact length).
+                string b = NewName("b");
+                string r = NewName("r");
+                string j = NewName("j");
+                string j2 = NewName("j");
+                string rows = _hasInt && _random.Next(2) == 0 ? "n" : (1 + _random.Next(3)).ToString(CultureInfo.InvariantCulture);
+                string size = (1 + _random.Next(3)).ToString(CultureInfo.InvariantCulture);
+                string element = b + "[(" + r + " * " + size + ") + ";
+                w.Line(Code.Same(_t + "[] " + b + " = new " + _t + "[" + rows + " * " + size + "];"));
+                w.Line(Code.Same("for (int " + r + " = 0; " + r + " < " + rows + "; " + r + "++)"));
+                w.Open();
+                _loopIndices.Add(r);
+                w.Line(Code.Same("for (int " + j + " = 0; " + j + " < " + size + "; " + j + "++)"));
+                w.Open();
+                _loopIndices.Add(j);
+                w.Line(Code.Fmt(element + j + "] = {0};", Expr(StatementDepth())));
+                _loopIndices.Remove(j);
+                w.Close();
+                w.Line(Code.Same("for (int " + j2 + " = 0; " + j2 + " < " + size + "; " + j2 + "++)"));
+                _loopIndices.Add(j2);
+                _preferred.Add(element + j2 + "]");
+                int before = _preferred.Count;
+                Block(w, depth + 2);
+                _preferred.RemoveAt(before - 1);
+                _loopIndices.Remove(j2);
+                _loopIndices.Remove(r);
                 w.Close();
                 break;
             }
