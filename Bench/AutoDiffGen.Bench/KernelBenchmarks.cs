@@ -15,7 +15,7 @@ namespace AutoDiffGen.Bench;
 /// </summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
-[Config(typeof(Config))]
+[Config(typeof(MinRatioConfig))]
 public class KernelBenchmarks
 {
     private const double Alpha = 0.75;
@@ -191,12 +191,4 @@ public class KernelBenchmarks
 
     [Benchmark, BenchmarkCategory("Dot")]
     public double Kernel_Dot() => Kernels.Dot(X, Y);
-
-    private sealed class Config : ManualConfig
-    {
-        public Config()
-        {
-            AddColumn(StatisticColumn.Min, new MinRatioColumn());
-        }
-    }
 }

@@ -9,6 +9,7 @@ namespace AutoDiffGen.Bench;
 
 /// <summary>Extended Rosenbrock over n = 1000 coordinates: primal vs generated vs hand-written gradient.</summary>
 [MemoryDiagnoser]
+[Config(typeof(MinRatioConfig))]
 public class ExtendedRosenbrockBenchmarks
 {
     private double[] x = [];
@@ -43,6 +44,7 @@ public class ExtendedRosenbrockBenchmarks
 
 /// <summary>The ADBench GMM objective on the reference instances: primal vs generated vs hand-written gradient.</summary>
 [MemoryDiagnoser]
+[Config(typeof(MinRatioConfig))]
 public class GmmBenchmarks
 {
     private GmmInstance instance = null!;

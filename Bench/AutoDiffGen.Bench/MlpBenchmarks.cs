@@ -8,6 +8,7 @@ namespace AutoDiffGen.Bench;
 /// calls the generated <see cref="GeneratedMlp"/> LossGradient on the same <see cref="problem"/> buffers.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(MinRatioConfig))]
 public class MlpBenchmarks
 {
     private MlpProblem problem = null!;

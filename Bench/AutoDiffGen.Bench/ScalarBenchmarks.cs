@@ -44,6 +44,7 @@ public abstract class ScalarBenchmarkBase
 
 /// <summary>Transcendental(x, y, z) around (0.9, 1.3, 0.7): primal vs generated vs hand-written gradient.</summary>
 [MemoryDiagnoser]
+[Config(typeof(MinRatioConfig))]
 public class TranscendentalBenchmarks : ScalarBenchmarkBase
 {
     [GlobalSetup]
@@ -93,6 +94,7 @@ public class TranscendentalBenchmarks : ScalarBenchmarkBase
 /// its first operand and a negative Abs argument.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(MinRatioConfig))]
 public class BranchyBenchmarks : ScalarBenchmarkBase
 {
     [GlobalSetup]
@@ -139,6 +141,7 @@ public class BranchyBenchmarks : ScalarBenchmarkBase
 
 /// <summary>Rosenbrock(x, y) around (-1.2, 1.0): primal vs generated vs hand-written gradient.</summary>
 [MemoryDiagnoser]
+[Config(typeof(MinRatioConfig))]
 public class RosenbrockBenchmarks : ScalarBenchmarkBase
 {
     [GlobalSetup]
