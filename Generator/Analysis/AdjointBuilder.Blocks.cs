@@ -127,7 +127,7 @@ internal sealed partial class AdjointBuilder
     /// <summary>The block size is the same in every iteration: a positive literal or an unassigned parameter.</summary>
     private static bool IsFixedSize(string block, List<Var> reads)
         => (int.TryParse(block, NumberStyles.None, CultureInfo.InvariantCulture, out int size) && size > 0)
-           || reads.Any(v => v.Name == block && v.Role == VarRole.Parameter && !v.IsArray && v.AssignSites == 0 && v.Kind == NumKind.Other);
+           || reads.Any(v => v.Name == block && v.IsFixedParameter && v.Kind == NumKind.Other);
 
     /// <summary>The offset is in <c>[0, block)</c>: a literal below a literal block, or a counter bounded by the block.</summary>
     private bool InBlock(string offset, string block)

@@ -338,7 +338,7 @@ internal sealed partial class AdjointBuilder
         }
 
         string bound = l.Bound.Code.Text;
-        bool stableLength = array.PoolLength!.Reads.All(v => v.Role == VarRole.Parameter && !v.IsArray && v.AssignSites == 0);
+        bool stableLength = array.PoolLength!.Reads.All(v => v.IsFixedParameter);
         if (!(bound == array.Name + ".Length" || (stableLength && bound == array.PoolLength.Code.Text)))
         {
             return false;

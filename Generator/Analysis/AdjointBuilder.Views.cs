@@ -120,8 +120,7 @@ internal sealed partial class AdjointBuilder
             return false;
         }
 
-        static bool Stable(OpaqueExpr e) => e.Reads.All(v => v.Role == VarRole.Parameter && !v.IsArray && v.AssignSites == 0);
-        if (!Stable(length) || !Stable(loop.Bound))
+        if (!length.Reads.All(v => v.IsFixedParameter) || !loop.Bound.Reads.All(v => v.IsFixedParameter))
         {
             return false;
         }

@@ -60,6 +60,9 @@ internal sealed class Var
 
     public int AssignSites { get; set; }
 
+    /// <summary>A non-array parameter the body never assigns: the same value everywhere in both sweeps.</summary>
+    public bool IsFixedParameter => Role == VarRole.Parameter && !IsArray && AssignSites == 0;
+
     /// <summary>
     /// A local <c>T[]</c> created once with <c>new T[n]</c> and used only through elements, <c>.Length</c>, span
     /// parameters and foreach: the generated adjoint rents it from the pool as a span of <see cref="PoolLength"/>
