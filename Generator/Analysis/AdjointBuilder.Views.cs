@@ -107,6 +107,42 @@ internal sealed partial class AdjointBuilder
     }
 
     /// <summary>
+    /// Marks the views whose array is a scratch of the view's loop (see <see cref="ArrayView.IsScratch"/>): a local
+    /// pooled array, filled block by block (<see cref="BlockLocal"/>), and mentioned nowhere outside the loop except
+    /// where it is created.
+    /// </summary>
+    private void MarkScratchViews(List<Stmt> body)
+    {
+        var everywhere = new List<Mention>();
+        CollectMentions(body, everywhere);
+        Stmt.Walk(body, s =>
+        {
+            if (s is not LoopStmt loop || loop.Views.Count == 0)
+            {
+                return;
+            }
+
+            var inside = new List<Mention>();
+            CollectMentions(new List<Stmt> { loop }, inside);
+            foreach (ArrayView view in loop.Views)
+            {
+                Var array = view.Array;
+                view.IsScratch = array.Role == VarRole.Local && array.IsPooled && array.Adjoint is not null
+                    && everywhere.Count(m => m.Array == array) == inside.Count(m => m.Array == array) + Creations(body, array)
+                    && BlockLocal(loop, array);
+            }
+        });
+    }
+
+    /// <summary>How many statements create <paramref name="array"/> (each counts as one mention).</summary>
+    private static int Creations(List<Stmt> body, Var array)
+    {
+        int count = 0;
+        Stmt.Walk(body, s => count += s is AssignStmt { IsArrayCreation: true } a && a.Target == array ? 1 : 0);
+        return count;
+    }
+
+    /// <summary>
     /// Every block <c>[c * B, c * B + B)</c> the loop takes lies inside <paramref name="array"/>: a local array created
     /// once with length <c>C * B</c> (or a constant at least <c>C * B</c>), viewed in a counted loop <c>c = 0 .. C - 1</c>,
     /// where <c>C</c> and <c>B</c> read only parameters that are never assigned. Its pooled adjoint is at least as
@@ -291,8 +327,11 @@ internal sealed partial class AdjointBuilder
     }
 
     /// <summary>Every mention of an array in <paramref name="loop"/>: its header and its body.</summary>
-    private static void CollectMentions(LoopStmt loop, List<Mention> into)
-        => Stmt.Walk(new List<Stmt> { loop }, s =>
+    private static void CollectMentions(LoopStmt loop, List<Mention> into) => CollectMentions(new List<Stmt> { loop }, into);
+
+    /// <summary>Every mention of an array in <paramref name="statements"/>, nested ones included.</summary>
+    private static void CollectMentions(List<Stmt> statements, List<Mention> into)
+        => Stmt.Walk(statements, s =>
         {
             switch (s)
             {

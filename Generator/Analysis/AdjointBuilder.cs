@@ -137,6 +137,7 @@ internal sealed partial class AdjointBuilder
 
         // Block views, once everything else is decided (they change only how elements are printed).
         PlanViews(body);
+        MarkScratchViews(body);
 
         // The order of each reversed loop nest (it reads the saves and views), then the saves that order makes
         // unnecessary.

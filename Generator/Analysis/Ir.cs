@@ -471,6 +471,13 @@ internal sealed class ArrayView
     /// <see cref="Size"/> elements, so the JIT can drop the bounds checks of the loops over it.
     /// </summary>
     public bool Inside { get; }
+
+    /// <summary>
+    /// Set by planning: the array is a local scratch of the view's loop. Each iteration fills its whole block before
+    /// reading it, and nothing outside the loop mentions the array, so the block's adjoint is zero when the reverse
+    /// of an iteration starts and everything it accumulates is used and cleared within that iteration.
+    /// </summary>
+    public bool IsScratch { get; set; }
 }
 
 /// <summary>An element access through a view: <c>view[offset]</c>.</summary>

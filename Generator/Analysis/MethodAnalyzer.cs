@@ -265,6 +265,51 @@ internal static class MethodAnalyzer
         var localArrayAdjoints = lowering.Variables.Where(v => v.Active && v.IsArray && v.Role == VarRole.Local && v.Adjoint is not null)
                                                    .ToDictionary(v => v.Adjoint!, v => BodyLowering.KindType(v.Kind), System.StringComparer.Ordinal);
 
+        // The adjoint of a scratch block that the reverse fills in one loop is recomputed where it is read (the
+        // forward sweep holds the reverse of loops run in one pass).
+        var viewElements = builder.Views.ToDictionary(v => v.Name, v => BodyLowering.KindType(v.Array.Kind), System.StringComparer.Ordinal);
+        var scratch = builder.Views.Where(v => v.IsScratch && v.AdjointName is not null)
+                                   .ToDictionary(v => v.AdjointName!, v => (v.Size, BodyLowering.KindType(v.Array.Kind)), System.StringComparer.Ordinal);
+        forward = AdjointForwarding.Apply(forward, scratch, viewElements, names);
+        reverse = AdjointForwarding.Apply(reverse, scratch, viewElements, names);
+
+        // Adjacent element-wise loops run as one.
+        var owned = new HashSet<string>(System.StringComparer.Ordinal);
+        var doubles = new HashSet<string>(gradients.Where(g => g.Kind == GradientKind.Span && g.ElementType == "double").Select(g => g.Name), System.StringComparer.Ordinal);
+        foreach (Var v in lowering.Variables.Where(v => v.IsArray))
+        {
+            if (v.Role == VarRole.Local && v.IsPooled)
+            {
+                owned.Add(v.Name);
+                owned.Add(v.Adjoint ?? v.Name);
+            }
+
+            if (v.Kind == NumKind.Double)
+            {
+                doubles.Add(v.Name);
+                doubles.Add(v.Adjoint ?? v.Name);
+            }
+        }
+
+        foreach (ArrayView view in builder.Views)
+        {
+            foreach (string name in new[] { view.Name, view.AdjointName ?? view.Name })
+            {
+                if (view.Array.Role == VarRole.Local && view.Array.IsPooled)
+                {
+                    owned.Add(name);
+                }
+
+                if (view.Array.Kind == NumKind.Double)
+                {
+                    doubles.Add(name);
+                }
+            }
+        }
+
+        forward = AdjacentLoopFusion.Apply(forward, owned, doubles);
+        reverse = AdjacentLoopFusion.Apply(reverse, owned, doubles);
+
         // A block view is, inside its loop, the only name of its block: the passes below treat it as an array of its own.
         foreach (ArrayView view in builder.Views.Where(v => v.AdjointName is not null && v.Array.Role == VarRole.Local))
         {
