@@ -88,7 +88,7 @@ internal sealed partial class AdjointBuilder
             string start = counter + " * " + block;
             string name = names.Claim("_v_" + array.Name.TrimStart('_'));
             string? adjoint = array.Adjoint is null ? null : names.Claim("_v_" + array.Adjoint.TrimStart('_'));
-            var view = new ArrayView(array, start, block, name, adjoint, BlocksInside(array, loop, block));
+            var view = new ArrayView(array, start, block, name, adjoint, BlocksInside(array, loop, block)) { Guard = ParameterGuard(array, loop, block) };
             loop.Views.Add(view);
             views.Add(view);
             for (int k = 0; k < mentions.Count; k++)
@@ -182,6 +182,31 @@ internal sealed partial class AdjointBuilder
         return l == pc + "*" + pb || l == pb + "*" + pc;
     }
 
+    /// <summary>
+    /// For a parameter viewed in a counted loop <c>c = 0 .. C - 1</c> (C reading only parameters that are never
+    /// assigned; B, as for every view, a positive literal or such a parameter; the array itself never assigned): the condition under which every block lies inside it,
+    /// <c>B &gt;= 0 &amp;&amp; (long)C * B &lt;= x.Length</c>. Its gradient buffer has the same length (checked on entry). Null
+    /// when the blocks cannot be bounded so.
+    /// </summary>
+    private static string? ParameterGuard(Var array, LoopStmt loop, string block)
+    {
+        if (array.Role != VarRole.Parameter || array.AssignSites != 0 || loop.Start is null || loop.Bound is null
+            || loop.Comparison != "<" || loop.Step <= 0 || Compact(loop.Start.Code.Text) != "0"
+            || !loop.Bound.Reads.All(v => v.IsFixedParameter))
+        {
+            return null;
+        }
+
+        string c = Compact(loop.Bound.Code.Text);
+        string b = Compact(block);
+        bool literal = int.TryParse(b, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
+        string nonNull = array.Type.EndsWith("[]", System.StringComparison.Ordinal) ? array.Name + " is not null && " : string.Empty;
+        string bound = IsName(c) ? c : "(" + c + ")";
+        return nonNull + (literal ? string.Empty : b + " >= 0 && ") + "(long)" + bound + " * " + b + " <= " + array.Name + ".Length";
+    }
+
+    private static bool IsName(string text) => text.Length > 0 && text.All(ch => char.IsLetterOrDigit(ch) || ch == '_');
+
     /// <summary>The text without spaces or enclosing parentheses.</summary>
     private static string Compact(string text)
     {
@@ -243,7 +268,7 @@ internal sealed partial class AdjointBuilder
     }
 
     /// <summary>The declaration of <paramref name="view"/> (or of the view of the adjoint) at the start of an iteration.</summary>
-    private static CodeNode ViewDeclaration(ArrayView view, bool adjoint)
+    internal static CodeNode ViewDeclaration(ArrayView view, bool adjoint)
     {
         const string Helper = "global::AutoDiffGen.CompilerServices.BlockView.";
         string element = BodyLowering.KindType(view.Array.Kind);

@@ -478,6 +478,13 @@ internal sealed class ArrayView
     /// of an iteration starts and everything it accumulates is used and cleared within that iteration.
     /// </summary>
     public bool IsScratch { get; set; }
+
+    /// <summary>
+    /// Set by planning, for a view of a parameter: a condition on the parameters alone (<c>(long)C * B &lt;= x.Length</c>)
+    /// under which every block the loop takes lies inside the array. Code that holds such views is emitted twice:
+    /// under the condition with exact-size views, otherwise with the clamped ones.
+    /// </summary>
+    public string? Guard { get; set; }
 }
 
 /// <summary>An element access through a view: <c>view[offset]</c>.</summary>

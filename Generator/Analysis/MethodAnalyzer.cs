@@ -345,6 +345,20 @@ internal static class MethodAnalyzer
 
         forward = AccumulationHoisting.HoistInvariantReads(forward, primalArrays, parameterArrays, names);
         reverse = AccumulationHoisting.HoistInvariantReads(reverse, primalArrays, parameterArrays, names);
+
+        // Parameters viewed in blocks: exact-size views when one check on entry shows every block inside.
+        Dictionary<string, string> fastForms = ViewVersioning.FastForms(builder.Views);
+        if (fastForms.Count > 0)
+        {
+            string flag = names.Claim("_blocksInside");
+            string condition = string.Join(" && ", builder.Views.Where(v => v.Guard is not null).SelectMany(v => v.Guard!.Split(new[] { " && " }, System.StringSplitOptions.None)).Distinct());
+            forward = ViewVersioning.Apply(forward, fastForms, flag);
+            reverse = ViewVersioning.Apply(reverse, fastForms, flag);
+            if (forward.Any(n => n.Text == "if (" + flag + ")") || reverse.Any(n => n.Text == "if (" + flag + ")"))
+            {
+                forward.Insert(0, CodeNode.Line("bool " + flag + " = " + condition + ";"));
+            }
+        }
         foreach ((string element, string pooled) in builder.PooledArrays)
         {
             // Null when the statement that creates the array did not run (an early return, an untaken branch).
