@@ -24,10 +24,10 @@ namespace AutoDiffGen.Generator.Analysis;
 internal static class AdjointForwarding
 {
     /// <param name="nodes">The reverse sweep.</param>
-    /// <param name="scratch">Adjoint views of scratch blocks: name, block size and element type.</param>
+    /// <param name="scratch">Adjoint views of scratch blocks: name, the array's name, block size and element type.</param>
     /// <param name="viewElements">Every view of a primal array, with its element type.</param>
     /// <param name="names">Allocates the names of the hoisted factors.</param>
-    public static List<CodeNode> Apply(List<CodeNode> nodes, Dictionary<string, (string Size, string Element)> scratch, Dictionary<string, string> viewElements, NameAllocator names)
+    public static List<CodeNode> Apply(List<CodeNode> nodes, Dictionary<string, (string Array, string Size, string Element)> scratch, Dictionary<string, string> viewElements, NameAllocator names)
     {
         if (scratch.Count == 0)
         {
@@ -44,11 +44,11 @@ internal static class AdjointForwarding
             }
 
             List<CodeNode> children = Apply(node.Children.ToList(), scratch, viewElements, names);
-            foreach (KeyValuePair<string, (string Size, string Element)> view in scratch)
+            foreach (KeyValuePair<string, (string Array, string Size, string Element)> view in scratch)
             {
                 if (Declares(children, view.Key) >= 0)
                 {
-                    children = Rewrite(children, view.Key, view.Value.Size, view.Value.Element, viewElements, names) ?? children;
+                    children = Rewrite(children, view.Key, view.Value.Array, view.Value.Size, view.Value.Element, viewElements, names) ?? children;
                 }
             }
 
@@ -61,7 +61,7 @@ internal static class AdjointForwarding
     private static int Declares(List<CodeNode> children, string view)
         => children.FindIndex(c => !c.IsBlock && c.Text.StartsWith("global::System.Span<", System.StringComparison.Ordinal) && c.Text.Contains("> " + view + " = "));
 
-    private static List<CodeNode>? Rewrite(List<CodeNode> children, string view, string size, string element, Dictionary<string, string> viewElements, NameAllocator names)
+    private static List<CodeNode>? Rewrite(List<CodeNode> children, string view, string array, string size, string element, Dictionary<string, string> viewElements, NameAllocator names)
     {
         int declaration = Declares(children, view);
         int first = children.FindIndex(declaration + 1, c => Mentions(c, view));
@@ -193,7 +193,7 @@ internal static class AdjointForwarding
             result.AddRange(others);
         }
 
-        result.Add(CodeNode.Line("// " + view + "[" + counter + "] = " + recomputed + ": recomputed where it is read, never stored"));
+        result.Add(CodeNode.Line("// The adjoint of " + array + "'s block is " + recomputed + ": recomputed where it is read, never stored."));
         result.AddRange(replacement);
         if (!others.All(c => !c.IsBlock && IsComment(c.Text)))
         {

@@ -269,7 +269,7 @@ internal static class MethodAnalyzer
         // forward sweep holds the reverse of loops run in one pass).
         var viewElements = builder.Views.ToDictionary(v => v.Name, v => BodyLowering.KindType(v.Array.Kind), System.StringComparer.Ordinal);
         var scratch = builder.Views.Where(v => v.IsScratch && v.AdjointName is not null)
-                                   .ToDictionary(v => v.AdjointName!, v => (v.Size, BodyLowering.KindType(v.Array.Kind)), System.StringComparer.Ordinal);
+                                   .ToDictionary(v => v.AdjointName!, v => (v.Array.Name, v.Size, BodyLowering.KindType(v.Array.Kind)), System.StringComparer.Ordinal);
         forward = AdjointForwarding.Apply(forward, scratch, viewElements, names);
         reverse = AdjointForwarding.Apply(reverse, scratch, viewElements, names);
 
@@ -359,7 +359,18 @@ internal static class MethodAnalyzer
                 forward.Insert(0, CodeNode.Line("bool " + flag + " = " + condition + ";"));
             }
         }
-        foreach ((string element, string pooled) in builder.PooledArrays)
+        // A pooled adjoint that nothing reads any more (every read recomputed) is not rented at all.
+        var unused = new HashSet<string>(
+            builder.PooledArrays.Select(p => p.Name).Where(n => localArrayAdjoints.ContainsKey(n) && !UsedBeyondPooling(forward, n) && !UsedBeyondPooling(reverse, n)),
+            System.StringComparer.Ordinal);
+        if (unused.Count > 0)
+        {
+            forward = WithoutPooling(forward, unused);
+            reverse = WithoutPooling(reverse, unused);
+            declarations.RemoveAll(d => !d.IsBlock && unused.Any(n => d.Text.EndsWith("[] " + n + " = default!;", System.StringComparison.Ordinal)));
+        }
+
+        foreach ((string element, string pooled) in builder.PooledArrays.Where(p => !unused.Contains(p.Name)))
         {
             // Null when the statement that creates the array did not run (an early return, an untaken branch).
             reverse.Add(CodeNode.Line("if (" + pooled + " is not null) global::System.Buffers.ArrayPool<" + element + ">.Shared.Return(" + pooled + ");"));
@@ -385,6 +396,21 @@ internal static class MethodAnalyzer
             Tape: builder.Tape ?? string.Empty,
             TapeSetup: builder.TapeSetup.ToEquatableArray());
     }
+
+    /// <summary>Whether <paramref name="name"/> appears in a line other than its renting and its clearing.</summary>
+    private static bool UsedBeyondPooling(IEnumerable<CodeNode> nodes, string name)
+        => nodes.Any(n => (!n.IsBlock && !n.Text.StartsWith("//", System.StringComparison.Ordinal) && !IsPooling(n.Text, name)
+                           && AccumulationHoisting.Identifiers(n.Text).Contains(name))
+                          || (n.IsBlock && (AccumulationHoisting.Identifiers(n.Text).Contains(name) || UsedBeyondPooling(n.Children, name))));
+
+    private static bool IsPooling(string line, string name)
+        => (line.StartsWith(name + " = global::System.Buffers.ArrayPool<", System.StringComparison.Ordinal) && line.Contains(">.Shared.Rent("))
+           || line.StartsWith("global::System.Array.Clear(" + name + ", ", System.StringComparison.Ordinal);
+
+    private static List<CodeNode> WithoutPooling(List<CodeNode> nodes, HashSet<string> names)
+        => nodes.Where(n => n.IsBlock || !names.Any(name => IsPooling(n.Text, name)))
+                .Select(n => n.IsBlock ? new CodeNode(n.Text, WithoutPooling(n.Children.ToList(), names).ToEquatableArray(), true) : n)
+                .ToList();
 
     private static bool IsGeneratedByAutoDiffGen(ISymbol member)
         => member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"

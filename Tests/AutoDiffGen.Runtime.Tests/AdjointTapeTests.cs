@@ -37,14 +37,23 @@ public class AdjointTapeTests
     [Fact]
     public void RecursiveRents_InSteadyState_AllocateNothing()
     {
+        // The fewest bytes of three passes of 1000 calls: an allocation per call shows in every pass, while a
+        // one-off runtime allocation on this thread (seen once when every test assembly ran at the same time)
+        // cannot spoil all three.
         Recurse(12);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        long fewest = long.MaxValue;
+        for (int pass = 0; pass < 3; pass++)
         {
-            Recurse(12);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                Recurse(12);
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, fewest);
     }
 
     private static void Recurse(int depth)
