@@ -58,6 +58,140 @@ internal static class AdjointForwarding
         return result;
     }
 
+    /// <summary>
+    /// First writes of a scratch adjoint block. When the first thing that touches the block in an iteration's reverse is
+    /// a loop over the whole block that adds one value to each element (<c>if (_a0 != 0) v[i] += _a0;</c>), the
+    /// block is zero there, so the addition is an assignment: <c>v[i] = _a0;</c>. Every element is then assigned
+    /// before it is read in every iteration, so the clearing at the block's last use (<c>v[j] = 0;</c> after its last
+    /// read) has nothing left to protect and goes: one load and one store less per element.
+    /// </summary>
+    public static List<CodeNode> AssignFirstWrites(List<CodeNode> nodes, Dictionary<string, (string Array, string Size, string Element)> scratch)
+    {
+        if (scratch.Count == 0)
+        {
+            return nodes;
+        }
+
+        var result = new List<CodeNode>();
+        foreach (CodeNode node in nodes)
+        {
+            if (!node.IsBlock)
+            {
+                result.Add(node);
+                continue;
+            }
+
+            List<CodeNode> children = AssignFirstWrites(node.Children.ToList(), scratch);
+            foreach (KeyValuePair<string, (string Array, string Size, string Element)> view in scratch)
+            {
+                if (Declares(children, view.Key) >= 0)
+                {
+                    children = AssignFirst(children, view.Key, view.Value.Size) ?? children;
+                }
+            }
+
+            result.Add(new CodeNode(node.Text, children.ToEquatableArray(), true));
+        }
+
+        return result;
+    }
+
+    private static List<CodeNode>? AssignFirst(List<CodeNode> children, string view, string size)
+    {
+        int declaration = Declares(children, view);
+        int first = children.FindIndex(declaration + 1, c => Mentions(c, view));
+        if (first < 0 || !children[first].IsBlock
+            || children.Skip(declaration + 1).Take(first - declaration - 1).Any(c => c.IsBlock || HasJump(c)))
+        {
+            return null;
+        }
+
+        CodeNode loop = children[first];
+        Match header = WholeBlockLoop.Match(loop.Text);
+        if (!header.Success || Compact(header.Groups[2].Value) != Compact(size) || HasJump(loop)
+            || loop.Children.Any(c => c.IsBlock && Mentions(c, view)))
+        {
+            return null;
+        }
+
+        string counter = header.Groups[1].Value;
+        List<CodeNode> writes = loop.Children.Where(c => !c.IsBlock && !IsComment(c.Text) && Mentions(c, view)).ToList();
+        if (writes.Count != 1)
+        {
+            return null;
+        }
+
+        string target = view + "[" + counter + "] += ";
+        string text = writes[0].Text;
+        Match guarded = GuardedAddition.Match(text);
+        string? value = null;
+        if (guarded.Success && guarded.Groups[2].Value == view && guarded.Groups[3].Value == counter && guarded.Groups[1].Value == guarded.Groups[4].Value)
+        {
+            value = guarded.Groups[1].Value;
+        }
+        else if (text.StartsWith(target, System.StringComparison.Ordinal) && text.EndsWith(";", System.StringComparison.Ordinal))
+        {
+            value = text.Substring(target.Length, text.Length - target.Length - 1);
+        }
+
+        if (value is null || AccumulationHoisting.Identifiers(value).Contains(view))
+        {
+            return null;
+        }
+
+        var result = new List<CodeNode>(children);
+        result[first] = new CodeNode(loop.Text, loop.Children.Select(c => c == writes[0] ? CodeNode.Line(view + "[" + counter + "] = " + value + ";") : c).ToEquatableArray(), true);
+
+        // The clearing after the block's last read.
+        int last = result.FindLastIndex(c => Mentions(c, view));
+        if (last > first)
+        {
+            CodeNode final = result[last];
+            if (!final.IsBlock && Clearing.Match(final.Text) is { Success: true } clear && clear.Groups[1].Value == view)
+            {
+                result.RemoveAt(last);
+            }
+            else if (final.IsBlock && Ascending.Match(final.Text) is { Success: true } asc && !HasJump(final) && final.Children.All(c => !c.IsBlock))
+            {
+                string j = asc.Groups[1].Value;
+                List<CodeNode> body = final.Children.ToList();
+                int lastMention = body.FindLastIndex(c => !IsComment(c.Text) && Mentions(c, view));
+                bool ownIndex = body.Where(c => !IsComment(c.Text)).All(c => OnlyIndexedBy(c.Text, view, j));
+                if (lastMention >= 0 && ownIndex && Clearing.Match(body[lastMention].Text) is { Success: true } c2 && c2.Groups[1].Value == view
+                    && body[lastMention].Text == view + "[" + j + "] = 0;")
+                {
+                    body.RemoveAt(lastMention);
+                    result[last] = new CodeNode(final.Text, body.ToEquatableArray(), true);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Every mention of <paramref name="view"/> in the line is <c>view[counter]</c>.</summary>
+    private static bool OnlyIndexedBy(string text, string view, string counter)
+    {
+        int at = 0;
+        int found;
+        while ((found = FindWhole(text, view, at)) >= 0)
+        {
+            string expected = view + "[" + counter + "]";
+            if (string.CompareOrdinal(text, found, expected, 0, expected.Length) != 0)
+            {
+                return false;
+            }
+
+            at = found + expected.Length;
+        }
+
+        return true;
+    }
+
+    private static bool HasJump(CodeNode node)
+        => AccumulationHoisting.Identifiers(node.Text).Any(t => t is "break" or "continue" or "return" or "goto" or "throw" or "yield")
+           || node.Children.Any(HasJump);
+
     private static int Declares(List<CodeNode> children, string view)
         => children.FindIndex(c => !c.IsBlock && c.Text.StartsWith("global::System.Span<", System.StringComparison.Ordinal) && c.Text.Contains("> " + view + " = "));
 
@@ -513,6 +647,13 @@ internal static class AdjointForwarding
 
     private static readonly Regex WholeBlockLoop =
         new(@"^for \(([A-Za-z_][A-Za-z0-9_]*) = 0; \1 < ([^;]+); \1\+\+\)$", RegexOptions.CultureInvariant);
+
+    // if (_a0 != 0) v[i] += _a0;
+    private static readonly Regex GuardedAddition =
+        new(@"^if \(([A-Za-z_][A-Za-z0-9_]*) != 0\) ([A-Za-z_][A-Za-z0-9_]*)\[([A-Za-z_][A-Za-z0-9_]*)\] \+= ([A-Za-z_][A-Za-z0-9_]*);$", RegexOptions.CultureInvariant);
+
+    private static readonly Regex Ascending =
+        new(@"^for \(([A-Za-z_][A-Za-z0-9_]*) = ([^;]+); \1 < ([^;]+); \1\+\+\)$", RegexOptions.CultureInvariant);
 
     private static readonly Regex Clearing =
         new(@"^([A-Za-z_][A-Za-z0-9_]*)\[[^\]]+\] = (?:0|0\.0|0f|0d|0\.0f|0\.0d)?;$", RegexOptions.CultureInvariant);

@@ -331,6 +331,8 @@ internal static class MethodAnalyzer
 
         forward = AccumulationHoisting.MergeElementUpdates(forward, elementTargets, names);
         reverse = AccumulationHoisting.MergeElementUpdates(reverse, elementTargets, names);
+        forward = AdjointForwarding.AssignFirstWrites(forward, scratch);
+        reverse = AdjointForwarding.AssignFirstWrites(reverse, scratch);
         var primalArrays = lowering.Variables.Where(v => v.IsArray && v.Role is VarRole.Local or VarRole.Parameter && v.Kind is NumKind.Double or NumKind.Float)
                                              .ToDictionary(v => v.Name, v => BodyLowering.KindType(v.Kind), System.StringComparer.Ordinal);
         var parameterArrays = new HashSet<string>(lowering.Variables.Where(v => v.IsArray && v.Role == VarRole.Parameter).Select(v => v.Name), System.StringComparer.Ordinal);

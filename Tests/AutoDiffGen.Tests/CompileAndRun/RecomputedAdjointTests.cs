@@ -214,6 +214,49 @@ public sealed class RecomputedAdjointTests
                 return total;
             }
 
+            // The GMM's shape: a centred block, its product with a triangle (walked with a running index), the squared
+            // norm. The adjoint of q is recomputed; the first write into the adjoint of xc (the triangle's reverse,
+            // accumulated in a register per column) is an assignment, and xc's adjoint is never cleared.
+            [Differentiable]
+            public static double Triangle(double[] w, int k, int d)
+            {
+                double[] xc = new double[k * d];
+                double[] q = new double[k * d];
+                double total = 0;
+                for (int c = 0; c < k; c++)
+                {
+                    for (int j = 0; j < d; j++)
+                    {
+                        xc[(c * d) + j] = w[(c + j) % w.Length] - 0.1;
+                    }
+
+                    for (int j = 0; j < d; j++)
+                    {
+                        q[(c * d) + j] = 1.5 * xc[(c * d) + j];
+                    }
+
+                    int l = 0;
+                    for (int i = 0; i < d; i++)
+                    {
+                        for (int j = i + 1; j < d; j++)
+                        {
+                            q[(c * d) + j] += w[(l + c) % w.Length] * xc[(c * d) + i];
+                            l++;
+                        }
+                    }
+
+                    double sq = 0;
+                    for (int j = 0; j < d; j++)
+                    {
+                        sq += q[(c * d) + j] * q[(c * d) + j];
+                    }
+
+                    total += Math.Exp(-0.5 * sq);
+                }
+
+                return total;
+            }
+
             // The second loop reads the element before its own: its iterations would see values of the first loop's
             // later iterations, so the loops stay apart.
             [Differentiable]
@@ -245,6 +288,7 @@ public sealed class RecomputedAdjointTests
                 "Called" => Subjects.Called(w, k, d),
                 "TwoUses" => Subjects.TwoUses(w, k, d),
                 "Centred" => Subjects.Centred(w, k, d),
+                "Triangle" => Subjects.Triangle(w, k, d),
                 _ => Subjects.Shifted(w, k * d),
             };
 
@@ -256,6 +300,7 @@ public sealed class RecomputedAdjointTests
                 "Called" => Subjects.CalledGradient(w, k, d, dw),
                 "TwoUses" => Subjects.TwoUsesGradient(w, k, d, dw),
                 "Centred" => Subjects.CentredGradient(w, k, d, dw),
+                "Triangle" => Subjects.TriangleGradient(w, k, d, dw),
                 _ => Subjects.ShiftedGradient(w, k * d, dw),
             };
 
@@ -277,7 +322,7 @@ public sealed class RecomputedAdjointTests
     public static TheoryData<string, int, int> Cases()
     {
         var data = new TheoryData<string, int, int>();
-        foreach (string method in new[] { "Norms", "Sum", "ReadAfter", "Called", "TwoUses", "Centred", "Shifted" })
+        foreach (string method in new[] { "Norms", "Sum", "ReadAfter", "Called", "TwoUses", "Centred", "Triangle", "Shifted" })
         {
             data.Add(method, 1, 1);
             data.Add(method, 2, 3);
@@ -382,6 +427,28 @@ public sealed class RecomputedAdjointTests
 
         // The adjoint the first body adds to is read back in the same iteration, in one load.
         Assert.Matches(@"double _r\d+ = _v_d_xc\[j_\d\] \+ ", generated);
+    }
+
+    [Fact]
+    public void FirstWriteIntoAScratchAdjoint_IsAnAssignment_AndNothingClearsIt()
+    {
+        string generated = Generated("Triangle").Split("Pullback(")[0];
+        Assert.Contains("_v_d_xc[i] = _a0;", generated, StringComparison.Ordinal);
+        Assert.DoesNotContain("if (_a0 != 0)", generated, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"_v_d_xc\[\w+\] = 0;", generated);
+        Assert.Contains("The adjoint of q's block is _f0 * _v_q[", generated, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Triangle_ExactValue()
+    {
+        // k = 1, d = 1: no triangle; q = 1.5 (w0 - 0.1), total = exp(-q^2 / 2), d/dw0 = -1.5 q exp(-q^2 / 2).
+        double[] w = { 0.6 };
+        double[] dw = new double[1];
+        double value = Gradient("Triangle", w, 1, 1, dw);
+        double q = 1.5 * (0.6 - 0.1);
+        Assert.Equal(Math.Exp(-q * q / 2), value, 14);
+        Assert.Equal(-1.5 * q * Math.Exp(-q * q / 2), dw[0], 14);
     }
 
     [Fact]
