@@ -86,7 +86,7 @@ internal static class AdjointForwarding
             {
                 if (Declares(children, view.Key) >= 0)
                 {
-                    children = AssignFirst(children, view.Key, view.Value.Size) ?? children;
+                    children = AssignFirst(children, view.Key, view.Value.Size, view.Value.Element) ?? children;
                 }
             }
 
@@ -96,7 +96,7 @@ internal static class AdjointForwarding
         return result;
     }
 
-    private static List<CodeNode>? AssignFirst(List<CodeNode> children, string view, string size)
+    private static List<CodeNode>? AssignFirst(List<CodeNode> children, string view, string size, string element)
     {
         int declaration = Declares(children, view);
         int first = children.FindIndex(declaration + 1, c => Mentions(c, view));
@@ -139,8 +139,10 @@ internal static class AdjointForwarding
             return null;
         }
 
+        // v[i] += e stored (T)(0 + e): a float element keeps that rounding (and e may be a double).
+        string assigned = element == "double" ? value : "(" + element + ")(" + value + ")";
         var result = new List<CodeNode>(children);
-        result[first] = new CodeNode(loop.Text, loop.Children.Select(c => c == writes[0] ? CodeNode.Line(view + "[" + counter + "] = " + value + ";") : c).ToEquatableArray(), true);
+        result[first] = new CodeNode(loop.Text, loop.Children.Select(c => c == writes[0] ? CodeNode.Line(view + "[" + counter + "] = " + assigned + ";") : c).ToEquatableArray(), true);
 
         // The clearing after the block's last read.
         int last = result.FindLastIndex(c => Mentions(c, view));

@@ -257,6 +257,47 @@ public sealed class RecomputedAdjointTests
                 return total;
             }
 
+            // The same in float: the first write is an assignment rounded to float.
+            [Differentiable]
+            public static float TriangleF(float[] w, int k, int d)
+            {
+                float[] xc = new float[k * d];
+                float[] q = new float[k * d];
+                float total = 0;
+                for (int c = 0; c < k; c++)
+                {
+                    for (int j = 0; j < d; j++)
+                    {
+                        xc[(c * d) + j] = w[(c + j) % w.Length] - 0.1f;
+                    }
+
+                    for (int j = 0; j < d; j++)
+                    {
+                        q[(c * d) + j] = 1.5f * xc[(c * d) + j];
+                    }
+
+                    int l = 0;
+                    for (int i = 0; i < d; i++)
+                    {
+                        for (int j = i + 1; j < d; j++)
+                        {
+                            q[(c * d) + j] += w[(l + c) % w.Length] * xc[(c * d) + i];
+                            l++;
+                        }
+                    }
+
+                    float sq = 0;
+                    for (int j = 0; j < d; j++)
+                    {
+                        sq += q[(c * d) + j] * q[(c * d) + j];
+                    }
+
+                    total += MathF.Exp(-0.5f * sq);
+                }
+
+                return total;
+            }
+
             // The second loop reads the element before its own: its iterations would see values of the first loop's
             // later iterations, so the loops stay apart.
             [Differentiable]
@@ -305,6 +346,8 @@ public sealed class RecomputedAdjointTests
             };
 
             public static float GradientF(float[] w, int k, int d, float[] dw) => Subjects.NormsFGradient(w, k, d, dw);
+
+            public static float TriangleGradientF(float[] w, int k, int d, float[] dw) => Subjects.TriangleFGradient(w, k, d, dw);
         }
         """;
 
@@ -364,6 +407,28 @@ public sealed class RecomputedAdjointTests
         double w4 = Math.Pow(0.9, 4);
         Assert.Equal(Math.Exp(-w4 / 2), value, 14);
         Assert.Equal(-2 * Math.Pow(0.9, 3) * Math.Exp(-w4 / 2), dw[0], 14);
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 3)]
+    [InlineData(4, 2)]
+    [InlineData(2, 4)]
+    public void FloatTriangle_MatchesTheDoubleOne(int k, int d)
+    {
+        float[] wf = { 0.4f, -0.7f, 0.25f, 0.9f, -0.3f };
+        double[] w = wf.Select(v => (double)v).ToArray();
+        float[] dwf = new float[wf.Length];
+        double[] dw = new double[w.Length];
+        float valueF = (float)Compiled.Value.Method("Recomputed.Drivers", "TriangleGradientF").Invoke(null, new object[] { wf, k, d, dwf })!;
+        double value = Gradient("Triangle", w, k, d, dw);
+        Assert.Equal(value, valueF, 5);
+        for (int i = 0; i < w.Length; i++)
+        {
+            Assert.True(Math.Abs(dwf[i] - dw[i]) <= 1e-5 * Math.Max(1, Math.Abs(dw[i])), $"k={k} d={d} dw[{i}]: float {dwf[i]:R}, double {dw[i]:R}");
+        }
+
+        Assert.Contains("_v_d_xc[i] = (float)(_a0);", Generated("TriangleF").Split("Pullback(")[0], StringComparison.Ordinal);
     }
 
     [Theory]
