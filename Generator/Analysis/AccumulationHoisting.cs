@@ -400,7 +400,7 @@ internal static class AccumulationHoisting
     }
 
     /// <summary>The index of the <c>]</c> that closes the <c>[</c> at <paramref name="open"/>, or -1.</summary>
-    private static int ClosingBracket(string line, int open)
+    internal static int ClosingBracket(string line, int open)
     {
         int depth = 0;
         for (int i = open; i < line.Length; i++)
@@ -499,11 +499,11 @@ internal static class AccumulationHoisting
     }
 
     // name = ..., name[...] += ..., and so on (not ==).
-    private static readonly System.Text.RegularExpressions.Regex Assignment =
+    internal static readonly System.Text.RegularExpressions.Regex Assignment =
         new(@"([A-Za-z_][A-Za-z0-9_]*)\s*(?:\[[^\]]*\])?\s*(?:=|\+=|-=|\*=|/=)(?!=)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     // ++name, name++, --name, name--.
-    private static readonly System.Text.RegularExpressions.Regex Increment =
+    internal static readonly System.Text.RegularExpressions.Regex Increment =
         new(@"(?:\+\+|--)([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*)(?:\+\+|--)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     /// <summary>The identifiers of a line of code (a member access counts as its first identifier only).</summary>

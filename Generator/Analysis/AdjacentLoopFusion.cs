@@ -174,7 +174,7 @@ internal static class AdjacentLoopFusion
                 body.Assigned.Add(m.Groups[1].Value);
             }
 
-            foreach (Match m in Step.Matches(text))
+            foreach (Match m in AccumulationHoisting.Increment.Matches(text))
             {
                 body.Assigned.Add(m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value);
             }
@@ -232,7 +232,7 @@ internal static class AdjacentLoopFusion
     private static bool Changes(string line, HashSet<string> reads)
         => Scalar.Matches(line).Cast<Match>().Any(m => reads.Contains(m.Groups[1].Value))
            || Element.Matches(line).Cast<Match>().Any(m => m.Groups[3].Success && reads.Contains(m.Groups[1].Value))
-           || Step.Matches(line).Cast<Match>().Any(m => reads.Contains(m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value));
+           || AccumulationHoisting.Increment.Matches(line).Cast<Match>().Any(m => reads.Contains(m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value));
 
     /// <summary>The next line at or after <paramref name="from"/> that is not a comment; -1 if it is a block or there is none.</summary>
     private static int NextLine(List<CodeNode> lines, int from)
@@ -272,9 +272,6 @@ internal static class AdjacentLoopFusion
     // A local written: name = ..., name += ... (not an element, not ==).
     private static readonly Regex Scalar =
         new(@"(?<![A-Za-z0-9_.\]])([A-Za-z_][A-Za-z0-9_]*)\s*(?:=(?!=)|\+=|-=|\*=|/=)", RegexOptions.CultureInvariant);
-
-    private static readonly Regex Step =
-        new(@"(?:\+\+|--)([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*)(?:\+\+|--)", RegexOptions.CultureInvariant);
 
     private static readonly Regex Declaration =
         new(@"^(?:double|float|int|long|bool|var) ([A-Za-z_][A-Za-z0-9_]*) = ", RegexOptions.CultureInvariant);

@@ -28,35 +28,7 @@ internal static class AdjointForwarding
     /// <param name="viewElements">Every view of a primal array, with its element type.</param>
     /// <param name="names">Allocates the names of the hoisted factors.</param>
     public static List<CodeNode> Apply(List<CodeNode> nodes, Dictionary<string, (string Array, string Size, string Element)> scratch, Dictionary<string, string> viewElements, NameAllocator names)
-    {
-        if (scratch.Count == 0)
-        {
-            return nodes;
-        }
-
-        var result = new List<CodeNode>();
-        foreach (CodeNode node in nodes)
-        {
-            if (!node.IsBlock)
-            {
-                result.Add(node);
-                continue;
-            }
-
-            List<CodeNode> children = Apply(node.Children.ToList(), scratch, viewElements, names);
-            foreach (KeyValuePair<string, (string Array, string Size, string Element)> view in scratch)
-            {
-                if (Declares(children, view.Key) >= 0)
-                {
-                    children = Rewrite(children, view.Key, view.Value.Array, view.Value.Size, view.Value.Element, viewElements, names) ?? children;
-                }
-            }
-
-            result.Add(new CodeNode(node.Text, children.ToEquatableArray(), true));
-        }
-
-        return result;
-    }
+        => RewriteScratchBlocks(nodes, scratch, (children, view, value) => Rewrite(children, view, value.Array, value.Size, value.Element, viewElements, names));
 
     /// <summary>
     /// First writes of a scratch adjoint block. When the first thing that touches the block in an iteration's reverse is
@@ -66,6 +38,16 @@ internal static class AdjointForwarding
     /// read) has nothing left to protect and goes: one load and one store less per element.
     /// </summary>
     public static List<CodeNode> AssignFirstWrites(List<CodeNode> nodes, Dictionary<string, (string Array, string Size, string Element)> scratch)
+        => RewriteScratchBlocks(nodes, scratch, (children, view, value) => AssignFirst(children, view, value.Size, value.Element));
+
+    /// <summary>
+    /// Every block, innermost first, that declares the view of a scratch adjoint: <paramref name="rewrite"/> returns
+    /// its new statements, or null to keep them.
+    /// </summary>
+    private static List<CodeNode> RewriteScratchBlocks(
+        List<CodeNode> nodes,
+        Dictionary<string, (string Array, string Size, string Element)> scratch,
+        System.Func<List<CodeNode>, string, (string Array, string Size, string Element), List<CodeNode>?> rewrite)
     {
         if (scratch.Count == 0)
         {
@@ -81,12 +63,12 @@ internal static class AdjointForwarding
                 continue;
             }
 
-            List<CodeNode> children = AssignFirstWrites(node.Children.ToList(), scratch);
+            List<CodeNode> children = RewriteScratchBlocks(node.Children.ToList(), scratch, rewrite);
             foreach (KeyValuePair<string, (string Array, string Size, string Element)> view in scratch)
             {
                 if (Declares(children, view.Key) >= 0)
                 {
-                    children = AssignFirst(children, view.Key, view.Value.Size, view.Value.Element) ?? children;
+                    children = rewrite(children, view.Key, view.Value) ?? children;
                 }
             }
 
@@ -398,7 +380,7 @@ internal static class AdjointForwarding
                 return null;
             }
 
-            int close = ClosingBracket(text, open);
+            int close = AccumulationHoisting.ClosingBracket(text, open);
             string after = close < 0 ? string.Empty : text.Substring(close + 1).TrimStart();
             if (close < 0 || (after.Length > 1 && ((after[0] == '=' && after[1] != '=') || (after[1] == '=' && "+-*/".IndexOf(after[0]) >= 0)))
                 || after.StartsWith("++", System.StringComparison.Ordinal) || after.StartsWith("--", System.StringComparison.Ordinal))
@@ -552,12 +534,12 @@ internal static class AdjointForwarding
             string text = node.Text;
             if (!IsComment(text))
             {
-                foreach (Match m in Assignment.Matches(text))
+                foreach (Match m in AccumulationHoisting.Assignment.Matches(text))
                 {
                     into.Add(m.Groups[1].Value);
                 }
 
-                foreach (Match m in Increment.Matches(text))
+                foreach (Match m in AccumulationHoisting.Increment.Matches(text))
                 {
                     into.Add(m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value);
                 }
@@ -627,24 +609,6 @@ internal static class AdjointForwarding
         return b.Append(text, at, text.Length - at).ToString();
     }
 
-    private static int ClosingBracket(string line, int open)
-    {
-        int depth = 0;
-        for (int i = open; i < line.Length; i++)
-        {
-            if (line[i] == '[')
-            {
-                depth++;
-            }
-            else if (line[i] == ']' && --depth == 0)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
     private static string Compact(string text) => text.Replace(" ", string.Empty).Trim('(', ')');
 
     private static readonly Regex WholeBlockLoop =
@@ -659,13 +623,6 @@ internal static class AdjointForwarding
 
     private static readonly Regex Clearing =
         new(@"^([A-Za-z_][A-Za-z0-9_]*)\[[^\]]+\] = (?:0|0\.0|0f|0d|0\.0f|0\.0d)?;$", RegexOptions.CultureInvariant);
-
-    // name = ..., name[...] += ..., and so on (not ==), declarations included.
-    private static readonly Regex Assignment =
-        new(@"([A-Za-z_][A-Za-z0-9_]*)\s*(?:\[[^\]]*\])?\s*(?:=|\+=|-=|\*=|/=)(?!=)", RegexOptions.CultureInvariant);
-
-    private static readonly Regex Increment =
-        new(@"(?:\+\+|--)([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*)(?:\+\+|--)", RegexOptions.CultureInvariant);
 
     private static readonly Regex ByReference =
         new(@"\b(?:ref|out|in)\s+([A-Za-z_][A-Za-z0-9_]*)", RegexOptions.CultureInvariant);
