@@ -262,7 +262,7 @@ internal static class AdjacentLoopFusion
     private static bool IsComment(string line) => line.StartsWith("//", System.StringComparison.Ordinal);
 
     // for (j = s; j < b; j++), start and bound without side effects (no calls, no assignments).
-    private static readonly Regex Ascending =
+    internal static readonly Regex Ascending =
         new(@"^for \(([A-Za-z_][A-Za-z0-9_]*) = ([A-Za-z0-9_ +\-*.()]+); \1 < ([A-Za-z0-9_ +\-*.()]+); \1\+\+\)$", RegexOptions.CultureInvariant);
 
     // name[index], and whether a store (= += -= *= /=) follows.

@@ -135,7 +135,7 @@ internal static class AdjointForwarding
             {
                 result.RemoveAt(last);
             }
-            else if (final.IsBlock && Ascending.Match(final.Text) is { Success: true } asc && !HasJump(final) && final.Children.All(c => !c.IsBlock))
+            else if (final.IsBlock && AdjacentLoopFusion.Ascending.Match(final.Text) is { Success: true } asc && !HasJump(final) && final.Children.All(c => !c.IsBlock))
             {
                 string j = asc.Groups[1].Value;
                 List<CodeNode> body = final.Children.ToList();
@@ -617,9 +617,6 @@ internal static class AdjointForwarding
     // if (_a0 != 0) v[i] += _a0;
     private static readonly Regex GuardedAddition =
         new(@"^if \(([A-Za-z_][A-Za-z0-9_]*) != 0\) ([A-Za-z_][A-Za-z0-9_]*)\[([A-Za-z_][A-Za-z0-9_]*)\] \+= ([A-Za-z_][A-Za-z0-9_]*);$", RegexOptions.CultureInvariant);
-
-    private static readonly Regex Ascending =
-        new(@"^for \(([A-Za-z_][A-Za-z0-9_]*) = ([^;]+); \1 < ([^;]+); \1\+\+\)$", RegexOptions.CultureInvariant);
 
     private static readonly Regex Clearing =
         new(@"^([A-Za-z_][A-Za-z0-9_]*)\[[^\]]+\] = (?:0|0\.0|0f|0d|0\.0f|0\.0d)?;$", RegexOptions.CultureInvariant);
