@@ -58,6 +58,12 @@ internal sealed partial class AdjointBuilder
             {
                 PlanNode(a.Value);
             }
+
+            if (a.Index is not null && a.Target.Active)
+            {
+                // The reverse reads or clears the element's adjoint (a[z] = 0 too): the index must be known there.
+                NeedReads(a.Index);
+            }
         }
 
         currentStatement = null;
@@ -97,6 +103,10 @@ internal sealed partial class AdjointBuilder
                 // An element write overwrites a value the reverse sweep may read: save the element.
                 if (NeedsSave(a, v))
                 {
+                    // The reverse restores the element: the index must be known there.
+                    currentStatement = a;
+                    NeedReads(a.Index);
+                    currentStatement = null;
                     string element = names.Next("_t");
                     if (!inLoop)
                     {

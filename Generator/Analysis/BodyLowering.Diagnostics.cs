@@ -27,7 +27,7 @@ internal sealed partial class BodyLowering
             => "dynamic is not supported in differentiable code",
         IAddressOfOperation => "pointers and unsafe code are not supported in differentiable code",
         ITranslatedQueryOperation => "LINQ queries are not supported in differentiable code",
-        IArrayElementReferenceOperation => "only elements of array and span parameters, and of local arrays created once (outside loops) with new T[n], can be differentiated",
+        IArrayElementReferenceOperation => "only elements of array and span parameters, and of local arrays created with new T[n] (in a loop, of a length that no iteration changes), can be differentiated",
         IBinaryOperation { OperatorMethod: not null } => "user-defined operators are not supported",
         IBinaryOperation => "only + - * / are differentiable binary operators",
         IAssignmentOperation or IIncrementOrDecrementOperation => "assignments inside expressions are not supported; assign in a statement of its own",

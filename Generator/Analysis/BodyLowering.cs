@@ -141,7 +141,17 @@ internal sealed partial class BodyLowering
                         {
                             Var target = vars[declarator.Symbol];
                             target.AssignSites++;
-                            current.Add(new AssignStmt(target, LowerValue(initializer.Value, target), declarator.Syntax));
+                            if (target.IsArray && InsideLoop(declarator) && OutermostLoopToLeave(declarator, initializer.Value) is not null)
+                            {
+                                // A fresh array every iteration, of a length every iteration shares: created once
+                                // before the outermost loop, and cleared here.
+                                hoistedCreations.Add(new AssignStmt(target, LowerValue(initializer.Value, target), declarator.Syntax));
+                                current.Add(Clearing(target, declarator));
+                            }
+                            else
+                            {
+                                current.Add(new AssignStmt(target, LowerValue(initializer.Value, target), declarator.Syntax));
+                            }
                         }
                     }
                 }
@@ -188,6 +198,7 @@ internal sealed partial class BodyLowering
                 break;
             case IForLoopOperation loop:
             {
+                int start = current.Count;
                 foreach (IOperation before in loop.Before)
                 {
                     LowerStatement(before);
@@ -208,6 +219,7 @@ internal sealed partial class BodyLowering
                 loopDepth--;
                 var lowered = new LoopStmt(condition, testFirst: true, body, increment, loop.Syntax);
                 DetectCounter(loop, lowered);
+                PlaceHoistedCreations(start);
                 current.Add(lowered);
                 break;
             }
@@ -218,6 +230,7 @@ internal sealed partial class BodyLowering
                 loopDepth++;
                 List<Stmt> body = LowerBlock(loop.Body);
                 loopDepth--;
+                PlaceHoistedCreations(current.Count);
                 current.Add(new LoopStmt(condition, loop.ConditionIsTop, body, new List<Stmt>(), loop.Syntax));
                 break;
             }
@@ -230,6 +243,7 @@ internal sealed partial class BodyLowering
                 AddLocal(control.Symbol);
                 Var element = vars[control.Symbol];
                 element.AssignSites++;
+                int start = current.Count;
                 current.Add(new AssignStmt(index, new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>()), null) { IsCounterStep = true });
                 var condition = new OpaqueExpr(new Code(index.Name + " < " + array.Name + ".Length", 10), NumKind.Other, new List<Var> { index, array });
                 loopDepth++;
@@ -241,6 +255,7 @@ internal sealed partial class BodyLowering
                 body.AddRange(LowerBlock(loop.Body));
                 var increment = new List<Stmt> { new AssignStmt(index, new OpaqueExpr(new Code(index.Name + " + 1", Code.Additive), NumKind.Other, new List<Var> { index }), null) { IsCounterStep = true } };
                 loopDepth--;
+                PlaceHoistedCreations(start);
                 current.Add(new LoopStmt(condition, testFirst: true, body, increment, loop.Syntax)
                 {
                     // A counted loop over the array: k from 0 while k < xs.Length.
@@ -684,8 +699,9 @@ internal sealed partial class BodyLowering
     private readonly Dictionary<ILocalSymbol, bool> owned = new(SymbolEqualityComparer.Default);
 
     /// <summary>
-    /// A local floating array the method creates once, outside loops, with <c>new T[n]</c>: it owns its elements,
-    /// so they can be written and carry adjoints. Any other array local (an alias of an input) is refused.
+    /// A local floating array the method creates with <c>new T[n]</c> (once outside loops, or declared inside loops
+    /// with a length no iteration changes): it owns its elements, so they can be written and carry adjoints. Any
+    /// other array local (an alias of an input) is refused.
     /// </summary>
     private Var? OwnedArray(IOperation operation)
     {
@@ -708,7 +724,7 @@ internal sealed partial class BodyLowering
                 || o is IAssignmentOperation { Target: ILocalReferenceOperation t } && SymbolEqualityComparer.Default.Equals(t.Local, local)).ToList();
             isOwned = scope is not null && writes.Count == 1 && writes[0] switch
             {
-                IVariableDeclaratorOperation d => IsCreation(d.Initializer?.Value ?? (d.Parent as IVariableDeclarationOperation)?.Initializer?.Value) && !InsideLoop(d),
+                IVariableDeclaratorOperation d => IsCreation(Initializer(d)) && (!InsideLoop(d) || OutermostLoopToLeave(d, Initializer(d)) is not null),
                 ISimpleAssignmentOperation a => IsCreation(a.Value) && !InsideLoop(a),
                 _ => false,
             };
@@ -758,6 +774,123 @@ internal sealed partial class BodyLowering
     };
 
     private static IOperation? Unwrap(IOperation? value) => value is IConversionOperation { IsImplicit: true } conversion ? conversion.Operand : value;
+
+    private static IOperation? Initializer(IVariableDeclaratorOperation declarator)
+        => declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value;
+
+    /// <summary>
+    /// For <c>T[] a = new T[n];</c> (or <c>stackalloc</c>) declared inside loops, the outermost of them when
+    /// <paramref name="creation"/> can move before it: <c>n</c> is a pure integer expression of values that nothing in
+    /// that loop writes and that are declared outside it, so every iteration creates an array of the same length.
+    /// </summary>
+    private static ILoopOperation? OutermostLoopToLeave(IVariableDeclaratorOperation declarator, IOperation? creation)
+    {
+        ILoopOperation? outermost = null;
+        for (IOperation? o = declarator.Parent; o is not null; o = o.Parent)
+        {
+            if (o is ILoopOperation loop)
+            {
+                outermost = loop;
+            }
+        }
+
+        IOperation? length = Unwrap(creation) switch
+        {
+            IArrayCreationOperation { DimensionSizes.Length: 1 } array => array.DimensionSizes[0],
+            { } other when OperationPrinter.IsStackAlloc(other, out IOperation? size, out _) => size,
+            _ => null,
+        };
+        if (outermost is null || length is null || !IsPure(length))
+        {
+            return null;
+        }
+
+        Microsoft.CodeAnalysis.Text.TextSpan span = outermost.Syntax.Span;
+        foreach (IOperation read in length.DescendantsAndSelf())
+        {
+            ISymbol? symbol = read switch
+            {
+                ILocalReferenceOperation l => l.Local,
+                IParameterReferenceOperation p => p.Parameter,
+                // The length of an array or span never changes; other fields, properties and elements could.
+                IPropertyReferenceOperation { Property.Name: "Length", Instance.Type: IArrayTypeSymbol or INamedTypeSymbol { IsRefLikeType: true } } => null,
+                IFieldReferenceOperation { Field.IsConst: false } or IPropertyReferenceOperation or IArrayElementReferenceOperation => read.Type,
+                _ => null,
+            };
+            if (symbol is ITypeSymbol
+                || symbol is ILocalSymbol local && (local.DeclaringSyntaxReferences.Any(r => span.Contains(r.Span)) || IsWrittenIn(outermost, local))
+                || symbol is IParameterSymbol parameter && IsWrittenIn(outermost, parameter))
+            {
+                return null;
+            }
+        }
+
+        return outermost;
+    }
+
+    /// <summary>Whether anything in <paramref name="loop"/> assigns, increments or passes by reference <paramref name="symbol"/>.</summary>
+    private static bool IsWrittenIn(ILoopOperation loop, ISymbol symbol)
+        => loop.DescendantsAndSelf().Any(o =>
+        {
+            if (o is not (ILocalReferenceOperation or IParameterReferenceOperation)
+                || !SymbolEqualityComparer.Default.Equals(o is ILocalReferenceOperation l ? l.Local : ((IParameterReferenceOperation)o).Parameter, symbol))
+            {
+                return false;
+            }
+
+            IOperation target = o;
+            while (target.Parent is ITupleOperation tuple)
+            {
+                target = tuple;
+            }
+
+            return target.Parent switch
+            {
+                IAssignmentOperation assignment => assignment.Target == target,
+                IIncrementOrDecrementOperation => true,
+                IArgumentOperation { Parameter.RefKind: not RefKind.None and not RefKind.In } => true,
+                IDeclarationExpressionOperation => true,
+                _ => false,
+            };
+        });
+
+    /// <summary>The statements of fresh arrays declared inside the loop just lowered, moved before it (<paramref name="at"/>).</summary>
+    private void PlaceHoistedCreations(int at)
+    {
+        if (loopDepth == 0 && hoistedCreations.Count > 0)
+        {
+            current.InsertRange(at, hoistedCreations);
+            hoistedCreations.Clear();
+        }
+    }
+
+    /// <summary>
+    /// <c>for (int _z = 0; _z &lt; a.Length; _z++) a[_z] = 0;</c>: what the declaration of a fresh array inside a loop
+    /// does to the array created once before it. Plain element writes, so the reverse sweep keeps the old values it
+    /// needs and clears the adjoints.
+    /// </summary>
+    private LoopStmt Clearing(Var array, IVariableDeclaratorOperation declarator)
+    {
+        Var z = NewTemp(NumKind.Other, "_z", "int");
+        z.AssignSites += 2;
+        current.Add(new AssignStmt(z, new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>()), null) { IsCounterStep = true });
+        var index = new OpaqueExpr(new Code(z.Name, Code.Primary), NumKind.Other, new List<Var> { z });
+        Code zero = array.Kind == NumKind.Float ? OperationPrinter.Literal(0f, null) : OperationPrinter.Literal(0.0, null);
+        var body = new List<Stmt> { new AssignStmt(array, new LitExpr(zero, array.Kind), null, index) };
+        var increment = new List<Stmt> { new AssignStmt(z, new OpaqueExpr(new Code(z.Name + " + 1", Code.Additive), NumKind.Other, new List<Var> { z }), null) { IsCounterStep = true } };
+        SyntaxNode syntax = declarator.Syntax.FirstAncestorOrSelf<Microsoft.CodeAnalysis.CSharp.Syntax.LocalDeclarationStatementSyntax>() ?? declarator.Syntax;
+        return new LoopStmt(new OpaqueExpr(new Code(z.Name + " < " + array.Name + ".Length", 10), NumKind.Other, new List<Var> { z, array }), testFirst: true, body, increment, syntax)
+        {
+            Counter = z,
+            Step = 1,
+            Start = new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>()),
+            Bound = new OpaqueExpr(new Code(array.Name + ".Length", Code.Primary), NumKind.Other, new List<Var> { array }),
+            Comparison = "<",
+        };
+    }
+
+    /// <summary>Fresh arrays declared inside the loop being lowered, to be created once before its outermost loop.</summary>
+    private readonly List<Stmt> hoistedCreations = new();
 
     private static bool InsideLoop(IOperation operation)
     {

@@ -359,8 +359,8 @@ internal sealed class ProgramGenerator
     private void Loop(Writer w, int depth)
     {
         _loopDepth++;
-        // (Kind 9 creates a local array, which must be created once: only outside other loops.)
-        int kind = _random.Next(_arrayLength > 0 ? (_loopDepth == 1 ? 10 : 9) : 3);
+        // (Kind 9 declares a local array; inside another loop that is a fresh array every outer iteration.)
+        int kind = _random.Next(_arrayLength > 0 ? 10 : 3);
         switch (kind)
         {
             case 0:
@@ -471,7 +471,8 @@ internal sealed class ProgramGenerator
             case 9:
             {
                 // A local buffer of rows x size, filled and read row by row: b[r * size + j] (block views proved
-                // inside the buffer, taken with their exact length).
+                // inside the buffer, taken with their exact length). Declared inside another loop, it is a fresh
+                // zeroed array every iteration of that loop, which the filling += then relies on.
                 string b = NewName("b");
                 string r = NewName("r");
                 string j = NewName("j");
@@ -486,7 +487,7 @@ internal sealed class ProgramGenerator
                 w.Line(Code.Same("for (int " + j + " = 0; " + j + " < " + size + "; " + j + "++)"));
                 w.Open();
                 _loopIndices.Add(j);
-                w.Line(Code.Fmt(element + j + "] = {0};", Expr(StatementDepth())));
+                w.Line(Code.Fmt(element + j + "] " + (_random.Next(2) == 0 ? "=" : "+=") + " {0};", Expr(StatementDepth())));
                 _loopIndices.Remove(j);
                 w.Close();
                 w.Line(Code.Same("for (int " + j2 + " = 0; " + j2 + " < " + size + "; " + j2 + "++)"));
