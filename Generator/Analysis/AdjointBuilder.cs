@@ -295,6 +295,11 @@ internal sealed partial class AdjointBuilder
                         inner.Add(loop.Counter);
                     }
 
+                    // A local array that nothing in the loop writes holds the same elements in every iteration (the
+                    // element a foreach over it reads, t[_i0], is recomputed like a read of an input).
+                    HashSet<Var> written = AllWrites(new List<Stmt> { loop });
+                    inner.UnionWith(AllReads(loop.Body).Where(v => v.IsArray && v.Role == VarRole.Local && !v.IsMutated && !written.Contains(v)));
+
                     foreach (Stmt top in loop.Body)
                     {
                         if (top is AssignStmt { Index: null, IsCounterStep: false } a && a.Target.Role == VarRole.Local && !a.Target.IsArray
@@ -417,7 +422,7 @@ internal sealed partial class AdjointBuilder
         {
             LitExpr => true,
             VarExpr v => StableVar(v.Var),
-            ElemExpr el => el.Array.Role == VarRole.Parameter && !el.Array.IsMutated && el.Index.Reads.All(StableVar),
+            ElemExpr el => ((el.Array.Role == VarRole.Parameter && !el.Array.IsMutated) || stable.Contains(el.Array)) && el.Index.Reads.All(StableVar),
             OpaqueExpr o => o.Reads.All(StableVar),
             NegExpr n => IsStable(n.Operand, stable),
             ConvertExpr c => IsStable(c.Operand, stable),

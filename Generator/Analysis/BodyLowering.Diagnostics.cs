@@ -27,12 +27,40 @@ internal sealed partial class BodyLowering
             => "dynamic is not supported in differentiable code",
         IAddressOfOperation => "pointers and unsafe code are not supported in differentiable code",
         ITranslatedQueryOperation => "LINQ queries are not supported in differentiable code",
+        IArrayElementReferenceOperation element when VaryingLengthCreation(element) is string array
+            => "'" + array + "' is created inside a loop with a length that can change between iterations; create it once before the loop, or give it a length that no iteration changes",
         IArrayElementReferenceOperation => "only elements of array and span parameters, and of local arrays created with new T[n] (in a loop, of a length that no iteration changes), can be differentiated",
         IBinaryOperation { OperatorMethod: not null } => "user-defined operators are not supported",
         IBinaryOperation => "only + - * / are differentiable binary operators",
         IAssignmentOperation or IIncrementOrDecrementOperation => "assignments inside expressions are not supported; assign in a statement of its own",
         _ => "this kind of expression (" + operation.Kind + ") is not supported in differentiable code",
     });
+
+    /// <summary>The name of the local array of <paramref name="element"/> when it is declared inside a loop whose iterations may ask for different lengths.</summary>
+    private static string? VaryingLengthCreation(IArrayElementReferenceOperation element)
+    {
+        if (element.ArrayReference is not ILocalReferenceOperation { Local: var local })
+        {
+            return null;
+        }
+
+        IOperation root = element;
+        while (root.Parent is not null)
+        {
+            root = root.Parent;
+        }
+
+        foreach (IOperation o in root.DescendantsAndSelf())
+        {
+            if (o is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, local))
+            {
+                IOperation? value = Initializer(declarator);
+                return InsideLoop(declarator) && IsCreation(value) && OutermostLoopToLeave(declarator, value) is null ? local.Name : null;
+            }
+        }
+
+        return null;
+    }
 
     private void ReportStatement(IOperation operation)
     {

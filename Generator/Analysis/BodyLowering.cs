@@ -251,7 +251,7 @@ internal sealed partial class BodyLowering
                 List<Stmt> body = LowerBlock(null);
                 body.Add(new AssignStmt(element, element.Kind == NumKind.Other
                     ? new OpaqueExpr(new Code(array.Name + "[" + index.Name + "]", Code.Primary), NumKind.Other, new List<Var> { array, index })
-                    : new ElemExpr(array, indexExpr), loop.LoopControlVariable.Syntax));
+                    : new ElemExpr(array, indexExpr), null)); // the loop's own comment names the element
                 body.AddRange(LowerBlock(loop.Body));
                 var increment = new List<Stmt> { new AssignStmt(index, new OpaqueExpr(new Code(index.Name + " + 1", Code.Additive), NumKind.Other, new List<Var> { index }), null) { IsCounterStep = true } };
                 loopDepth--;
@@ -761,6 +761,10 @@ internal sealed partial class BodyLowering
             when span.ConstructedFrom.ToDisplayString() is "System.Span<T>" or "System.ReadOnlySpan<T>"
             => conversion.Parent is IArgumentOperation or IForEachLoopOperation,
         IForEachLoopOperation => true,
+
+        // foreach over a local array sees it through an implicit conversion of the collection; the lowered loop
+        // indexes it.
+        IConversionOperation { IsImplicit: true, Parent: IForEachLoopOperation } => true,
         ISimpleAssignmentOperation assignment => assignment.Target == reference && Unwrap(assignment.Value) is IArrayCreationOperation,
         _ => false,
     };

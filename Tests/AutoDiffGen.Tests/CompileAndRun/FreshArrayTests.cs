@@ -16,7 +16,7 @@ public sealed class FreshArrayTests
     {
         "RowScratch", "Accumulated", "Stackalloc", "Nested", "InBranch", "WhileLoop", "Foreach", "BreakAfter",
         "LengthOfInput", "TwoArrays", "Float", "Twin", "ZeroTrips", "ReturnInside", "KernelOutput",
-        "ManualReset",
+        "ManualReset", "ForeachLocal",
     };
 
     private const string Subjects = """
@@ -357,6 +357,32 @@ public sealed class FreshArrayTests
                 return s;
             }
 
+            // foreach over a fresh local array: the loop does not write it, so its element local is recomputed in the
+            // reverse sweep (v = t[_i0]), not recorded.
+            [Differentiable]
+            public static double ForeachLocal(double[] w, double a)
+            {
+                double s = 0;
+                for (int i = 0; i < 3; i++)
+                {
+                    double[] t = new double[w.Length];
+                    for (int j = 0; j < w.Length; j++)
+                    {
+                        t[j] += w[j] * (a + i);
+                    }
+
+                    double q = 0;
+                    foreach (double v in t)
+                    {
+                        q += v * v;
+                    }
+
+                    s += Math.Exp(-q);
+                }
+
+                return s;
+            }
+
             // A vector-valued kernel writes the fresh array every iteration.
             [Differentiable]
             public static double KernelOutput(double[] w, double a)
@@ -465,6 +491,15 @@ public sealed class FreshArrayTests
         // The declaration became a loop that clears it.
         Assert.Matches(@"// double\[\] " + array + @" = new double\[[^\]]+\];", gradient);
         Assert.Matches(array + @"\[_z\d*\] = 0(\.0)?;", code);
+    }
+
+    [Fact]
+    public void ForeachOverALocalArray_RecomputesItsElement()
+    {
+        string gradient = Generated("ForeachLocal").Split("Pullback(")[0];
+        Assert.Contains("v = t[_i0];", gradient.Split("Reverse of this iteration")[1], StringComparison.Ordinal);
+        Assert.DoesNotContain("_tapeTop++] = v;", gradient, StringComparison.Ordinal);
+        Assert.Contains("// One pass", gradient, StringComparison.Ordinal);
     }
 
     [Theory]

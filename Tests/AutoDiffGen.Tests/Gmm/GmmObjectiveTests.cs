@@ -51,6 +51,27 @@ public sealed class GmmObjectiveTests
         }
     }
 
+    [Fact]
+    public void FreshBuffersGradientMatchesAdbenchReference() => AssertReference(FreshBuffers);
+
+    [Theory]
+    [InlineData("gmm_d2_K5_n1000.txt")]
+    [InlineData("gmm_d10_K25_n1000.txt")]
+    public void FreshBuffersMatchHoistedBuffersOnWholeGradient(string file)
+    {
+        // The same objective with its buffers declared inside the loops (a fresh array per point and component).
+        GmmInstance p = GmmInstance.Load(file);
+        double primal = GmmFreshBuffers.Objective(p.Alphas, p.Means, p.Icf, p.X, p.Gamma, p.M, p.D, p.K, p.N);
+        Assert.True(RelError(primal, Primal(p)) <= 1e-12, Invariant($"fresh-buffer primal {primal:R} vs {Primal(p):R}"));
+        double vFresh = Whole(p, FreshBuffers, out double[] gFresh);
+        Generated(p, out double[] gGen);
+        Assert.True(RelError(vFresh, primal) <= 1e-12, Invariant($"fresh-buffer value {vFresh:R} vs primal {primal:R}"));
+        for (int i = 0; i < gGen.Length; i++)
+        {
+            Assert.True(RelError(gFresh[i], gGen[i]) <= 1e-9, Invariant($"{file} gradient[{i}]: fresh buffers {gFresh[i]:R}, hoisted {gGen[i]:R}"));
+        }
+    }
+
     [Theory]
     [InlineData("gmm_test.txt")]
     [InlineData("gmm_d2_K5_n1000.txt")]
@@ -171,6 +192,9 @@ public sealed class GmmObjectiveTests
 
     private static double HandWritten(GmmInstance p, double[] dAlphas, double[] dMeans, double[] dIcf)
         => GmmObjective.ObjectiveHandGradient(p.Alphas, p.Means, p.Icf, p.X, p.Gamma, p.M, p.D, p.K, p.N, dAlphas, dMeans, dIcf);
+
+    private static double FreshBuffers(GmmInstance p, double[] dAlphas, double[] dMeans, double[] dIcf)
+        => GmmFreshBuffers.ObjectiveGradient(p.Alphas, p.Means, p.Icf, p.X, p.Gamma, p.M, p.D, p.K, p.N, dAlphas, dMeans, dIcf);
 
     private static double Generated(GmmInstance p, out double[] gradient) => Whole(p, Generated, out gradient);
 
