@@ -83,6 +83,15 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void ADG0004_ArrayCreatedInALoopWithAVaryingLength_NamesTheArray()
+    {
+        // new double[d] in the loop would be created once and cleared per iteration; i + 1 changes every iteration.
+        Diagnostic d = Single("ADG0004", "partial class C { [Differentiable] static double F(double x) { double s = 0; for (int i = 0; i < 3; i++) { double[] a = new double[i + 1]; s += a[i] * x; } return s; } }");
+        Assert.Equal("a[i]", At(d));
+        Assert.Contains("'a' is created inside a loop with a length that can change between iterations", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ADG0005_CallWithoutDerivative_ErrorAtCall()
     {
         Diagnostic d = Single("ADG0005", "partial class C { static double G(double t) => t; [Differentiable] static double F(double x) => 2 * G(x); }");
