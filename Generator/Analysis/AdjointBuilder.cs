@@ -226,8 +226,7 @@ internal sealed partial class AdjointBuilder
             }
 
             LoopStmt? common = commons.LastOrDefault();
-            if (common is not null && !common.Body.Any(k => k is AssignStmt { Index: null } kill && kill.Target == v && kill != s
-                                                                 && positions[kill].Index < index && !Reads(kill.Value, v)))
+            if (common is not null && !common.Body.Any(k => IsKillBefore(k, s, v, index)))
             {
                 return true;
             }
@@ -235,6 +234,20 @@ internal sealed partial class AdjointBuilder
 
         return false;
     }
+
+    /// <summary>
+    /// Whether <paramref name="k"/>, a statement at the top of a loop body, overwrites <paramref name="v"/> whole
+    /// before <paramref name="s"/> without reading it: a scalar assignment, or for an element write a counted loop
+    /// over the whole array (the clearing of an array declared in the loop). Its own save restores what the earlier
+    /// iteration's reverse reads.
+    /// </summary>
+    private bool IsKillBefore(Stmt k, AssignStmt s, Var v, int index) => k switch
+    {
+        AssignStmt { Index: null } kill => kill.Target == v && kill != s && positions[kill].Index < index && !Reads(kill.Value, v),
+        LoopStmt loop => s.Index is not null && OverwritesWhole(loop, v)
+                         && loop.Body.OfType<AssignStmt>().Any(a => a.Target == v && positions[a].Index < index),
+        _ => false,
+    };
 
     private void Index(List<Stmt> statements, List<LoopStmt> loops)
     {

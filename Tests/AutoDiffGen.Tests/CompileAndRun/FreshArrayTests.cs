@@ -16,7 +16,7 @@ public sealed class FreshArrayTests
     {
         "RowScratch", "Accumulated", "Stackalloc", "Nested", "InBranch", "WhileLoop", "Foreach", "BreakAfter",
         "LengthOfInput", "TwoArrays", "Float", "Twin", "ZeroTrips", "ReturnInside", "KernelOutput",
-        "ManualReset", "ForeachLocal",
+        "ManualReset", "ForeachLocal", "PerComponent",
     };
 
     private const string Subjects = """
@@ -383,6 +383,39 @@ public sealed class FreshArrayTests
                 return s;
             }
 
+            // The GMM shape: a fresh buffer per point, and one per component refilled by += (the reverse of each
+            // component needs its own contents, so the clearing saves them; the += after it need not).
+            [Differentiable]
+            public static double PerComponent(double[] w, double a)
+            {
+                double s = 0;
+                for (int i = 0; i < 2; i++)
+                {
+                    double[] m = new double[3];
+                    for (int c = 0; c < 3; c++)
+                    {
+                        double[] t = new double[w.Length];
+                        for (int j = 0; j < w.Length; j++)
+                        {
+                            t[j] += w[j] * (a + c - i);
+                            t[(j + 1) % w.Length] += w[j] * w[j];
+                        }
+
+                        double q = 0;
+                        foreach (double v in t)
+                        {
+                            q += v * v;
+                        }
+
+                        m[c] = -q;
+                    }
+
+                    s += Kernels.LogSumExp(m);
+                }
+
+                return s;
+            }
+
             // A vector-valued kernel writes the fresh array every iteration.
             [Differentiable]
             public static double KernelOutput(double[] w, double a)
@@ -500,6 +533,15 @@ public sealed class FreshArrayTests
         Assert.Contains("v = t[_i0];", gradient.Split("Reverse of this iteration")[1], StringComparison.Ordinal);
         Assert.DoesNotContain("_tapeTop++] = v;", gradient, StringComparison.Ordinal);
         Assert.Contains("// One pass", gradient, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PerComponentBuffer_IsSavedByItsClearingOnly()
+    {
+        // Its clearing saves what the previous component's reverse reads; the updates after it save nothing.
+        string gradient = Generated("PerComponent").Split("Pullback(")[0];
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(gradient, @"_tapeTop\+\+\] = t\["));
+        Assert.Contains("_tapeTop++] = t[_z", gradient, StringComparison.Ordinal);
     }
 
     [Theory]
