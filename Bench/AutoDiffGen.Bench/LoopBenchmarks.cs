@@ -85,4 +85,19 @@ public class GmmBenchmarks
         GmmInstance p = instance;
         return GmmObjective.ObjectiveHandGradient(p.Alphas, p.Means, p.Icf, p.X, p.Gamma, p.M, p.D, p.K, p.N, dAlphas, dMeans, dIcf) + dIcf[0];
     }
+
+    /// <summary>The same objective with its buffers declared inside its loops (a fresh array per point and component).</summary>
+    [Benchmark]
+    public double PrimalFreshBuffers()
+    {
+        GmmInstance p = instance;
+        return GmmFreshBuffers.Objective(p.Alphas, p.Means, p.Icf, p.X, p.Gamma, p.M, p.D, p.K, p.N);
+    }
+
+    [Benchmark]
+    public double GeneratedGradientFreshBuffers()
+    {
+        GmmInstance p = instance;
+        return GmmFreshBuffers.ObjectiveGradient(p.Alphas, p.Means, p.Icf, p.X, p.Gamma, p.M, p.D, p.K, p.N, dAlphas, dMeans, dIcf) + dIcf[0];
+    }
 }

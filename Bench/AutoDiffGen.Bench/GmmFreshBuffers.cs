@@ -1,9 +1,9 @@
 using System;
 
-namespace AutoDiffGen.Tests.Gmm;
+namespace AutoDiffGen.Bench;
 
 /// <summary>
-/// The ADBench GMM objective of Bench/AutoDiffGen.Bench/Gmm.cs written the way many users would first write it: each
+/// The ADBench GMM objective of Gmm.cs written the way many users would first write it: each
 /// buffer declared where it is used, so the primal allocates a fresh array per point (<c>main</c>) and two per point
 /// and component (<c>xc</c>, <c>qxc</c>). The generator creates each once before the loops and clears it where it is
 /// declared; its gradient must equal the one of the hoisted version and ADBench's reference values.
@@ -85,6 +85,6 @@ public static partial class GmmFreshBuffers
             prior += (0.5 * gamma * gamma * frobenius) - (m * sumQ[ik]);
         }
 
-        return AutoDiffGen.Bench.GmmObjective.ObjectiveConstant(gamma, m, d, k, n) + slse - (n * Kernels.LogSumExp(alphas)) + prior;
+        return GmmObjective.ObjectiveConstant(gamma, m, d, k, n) + slse - (n * Kernels.LogSumExp(alphas)) + prior;
     }
 }
