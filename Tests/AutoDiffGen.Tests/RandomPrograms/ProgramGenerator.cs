@@ -243,7 +243,7 @@ internal sealed class ProgramGenerator
         else if (roll < 34)
         {
             string target = Pick(_assignable);
-            w.Line(Code.Fmt(target + " = {0};", Rhs(target)));
+            w.Line(Checked(target, Code.Fmt(target + " = {0};", Rhs(target))));
         }
         else if (roll < 52)
         {
@@ -251,7 +251,8 @@ internal sealed class ProgramGenerator
         }
         else if (roll < 57)
         {
-            w.Line(Code.Same(Pick(_assignable) + (_random.Next(2) == 0 ? "++;" : "--;")));
+            string target = Pick(_assignable);
+            w.Line(Checked(target, Code.Same(target + (_random.Next(2) == 0 ? "++;" : "--;"))));
         }
         else if (roll < 68 && canNest)
         {
@@ -288,17 +289,17 @@ internal sealed class ProgramGenerator
         {
             case 0:
             case 1:
-                w.Line(Code.Fmt(target + " += {0};", Rhs(target)));
+                w.Line(Checked(target, Code.Fmt(target + " += {0};", Rhs(target))));
                 break;
             case 2:
-                w.Line(Code.Fmt(target + " -= {0};", Rhs(target)));
+                w.Line(Checked(target, Code.Fmt(target + " -= {0};", Rhs(target))));
                 break;
             case 3:
-                w.Line(Code.Fmt(target + " *= {0};", _random.Next(2) == 0 ? Expr(2) : Bounded(Expr(2))));
+                w.Line(Checked(target, Code.Fmt(target + " *= {0};", _random.Next(2) == 0 ? Expr(2) : Bounded(Expr(2)))));
                 break;
             default:
                 Code d = Expr(2);
-                w.Line(Code.Fmt(target + " /= ({0} * {0} + " + Lit(0.5 + _random.Next(3)) + ");", d));
+                w.Line(Checked(target, Code.Fmt(target + " /= ({0} * {0} + " + Lit(0.5 + _random.Next(3)) + ");", d)));
                 break;
         }
     }
@@ -306,6 +307,13 @@ internal sealed class ProgramGenerator
     private int StatementDepth() => _random.NextDouble() < 0.2 ? 3 : 2;
 
     /// <summary>A right-hand side for an assignment to <paramref name="target"/>: often reads the target itself (t = t - (x + t)).</summary>
+    /// <summary>
+    /// An assignment whose probe copy also checks the value it leaves in <paramref name="target"/>: the operands are
+    /// checked already, but <c>t *= (x - t)</c> squares a large t, and <c>t += (e - t)</c> then cancels it to a value
+    /// whose finite differences see only rounding (seed 774192615, program 15576: 4.5e13 - 4.5e13).
+    /// </summary>
+    private static Code Checked(string target, Code statement) => new(statement.N, statement.Q + " K.V(" + target + ");");
+
     private Code Rhs(string target)
     {
         Code e = Expr(StatementDepth());
