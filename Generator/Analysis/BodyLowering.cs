@@ -244,8 +244,6 @@ internal sealed partial class BodyLowering
                 Var element = vars[control.Symbol];
                 element.AssignSites++;
                 int start = current.Count;
-                current.Add(new AssignStmt(index, new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>()), null) { IsCounterStep = true });
-                var condition = new OpaqueExpr(new Code(index.Name + " < " + array.Name + ".Length", 10), NumKind.Other, new List<Var> { index, array });
                 loopDepth++;
                 var indexExpr = new OpaqueExpr(new Code(index.Name, Code.Primary), NumKind.Other, new List<Var> { index });
                 List<Stmt> body = LowerBlock(null);
@@ -253,18 +251,10 @@ internal sealed partial class BodyLowering
                     ? new OpaqueExpr(new Code(array.Name + "[" + index.Name + "]", Code.Primary), NumKind.Other, new List<Var> { array, index })
                     : new ElemExpr(array, indexExpr), null)); // the loop's own comment names the element
                 body.AddRange(LowerBlock(loop.Body));
-                var increment = new List<Stmt> { new AssignStmt(index, new OpaqueExpr(new Code(index.Name + " + 1", Code.Additive), NumKind.Other, new List<Var> { index }), null) { IsCounterStep = true } };
                 loopDepth--;
+                LoopStmt lowered = OverWholeArray(index, array, body, loop.Syntax);
                 PlaceHoistedCreations(start);
-                current.Add(new LoopStmt(condition, testFirst: true, body, increment, loop.Syntax)
-                {
-                    // A counted loop over the array: k from 0 while k < xs.Length.
-                    Counter = index,
-                    Step = 1,
-                    Start = new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>()),
-                    Bound = new OpaqueExpr(new Code(array.Name + ".Length", Code.Primary), NumKind.Other, new List<Var> { array }),
-                    Comparison = "<",
-                });
+                current.Add(lowered);
                 break;
             }
 
@@ -877,15 +867,25 @@ internal sealed partial class BodyLowering
     {
         Var z = NewTemp(NumKind.Other, "_z", "int");
         z.AssignSites += 2;
-        current.Add(new AssignStmt(z, new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>()), null) { IsCounterStep = true });
         var index = new OpaqueExpr(new Code(z.Name, Code.Primary), NumKind.Other, new List<Var> { z });
         Code zero = array.Kind == NumKind.Float ? OperationPrinter.Literal(0f, null) : OperationPrinter.Literal(0.0, null);
         var body = new List<Stmt> { new AssignStmt(array, new LitExpr(zero, array.Kind), null, index) };
-        var increment = new List<Stmt> { new AssignStmt(z, new OpaqueExpr(new Code(z.Name + " + 1", Code.Additive), NumKind.Other, new List<Var> { z }), null) { IsCounterStep = true } };
         SyntaxNode syntax = declarator.Syntax.FirstAncestorOrSelf<Microsoft.CodeAnalysis.CSharp.Syntax.LocalDeclarationStatementSyntax>() ?? declarator.Syntax;
-        return new LoopStmt(new OpaqueExpr(new Code(z.Name + " < " + array.Name + ".Length", 10), NumKind.Other, new List<Var> { z, array }), testFirst: true, body, increment, syntax)
+        return OverWholeArray(z, array, body, syntax);
+    }
+
+    /// <summary>
+    /// <c>k = 0;</c> (added to the current list), then the counted loop <c>while (k &lt; a.Length) { body; k = k + 1; }</c>
+    /// over every element of <paramref name="array"/>: a foreach over it, or the clearing of a fresh array.
+    /// </summary>
+    private LoopStmt OverWholeArray(Var counter, Var array, List<Stmt> body, SyntaxNode? syntax)
+    {
+        current.Add(new AssignStmt(counter, new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>()), null) { IsCounterStep = true });
+        var condition = new OpaqueExpr(new Code(counter.Name + " < " + array.Name + ".Length", 10), NumKind.Other, new List<Var> { counter, array });
+        var increment = new List<Stmt> { new AssignStmt(counter, new OpaqueExpr(new Code(counter.Name + " + 1", Code.Additive), NumKind.Other, new List<Var> { counter }), null) { IsCounterStep = true } };
+        return new LoopStmt(condition, testFirst: true, body, increment, syntax)
         {
-            Counter = z,
+            Counter = counter,
             Step = 1,
             Start = new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>()),
             Bound = new OpaqueExpr(new Code(array.Name + ".Length", Code.Primary), NumKind.Other, new List<Var> { array }),
