@@ -308,18 +308,22 @@ internal sealed partial class AdjointBuilder
                         inner.Add(loop.Counter);
                     }
 
-                    // A local array that nothing in the loop writes holds the same elements in every iteration (the
-                    // element a foreach over it reads, t[_i0], is recomputed like a read of an input).
+                    // A local array that nothing in the loop writes holds the same elements in every iteration: a local
+                    // defined from its elements (the element of a foreach over it, v = t[_i0]) is recomputed like one
+                    // defined from an input. Only for those locals, whose recomputation registers its reads (so later
+                    // writes of the array save what it needs); conditions and nested loops do not see the arrays.
                     HashSet<Var> written = AllWrites(new List<Stmt> { loop });
-                    inner.UnionWith(AllReads(loop.Body).Where(v => v.IsArray && v.Role == VarRole.Local && !v.IsMutated && !written.Contains(v)));
+                    var withArrays = new HashSet<Var>(inner);
+                    withArrays.UnionWith(AllReads(loop.Body).Where(v => v.IsArray && v.Role == VarRole.Local && !v.IsMutated && !written.Contains(v)));
 
                     foreach (Stmt top in loop.Body)
                     {
                         if (top is AssignStmt { Index: null, IsCounterStep: false } a && a.Target.Role == VarRole.Local && !a.Target.IsArray
-                            && a.Target.AssignSites == 1 && IsStable(a.Value, inner))
+                            && a.Target.AssignSites == 1 && IsStable(a.Value, withArrays))
                         {
                             a.IsRecomputed = true;
                             inner.Add(a.Target);
+                            withArrays.Add(a.Target);
                         }
                     }
 

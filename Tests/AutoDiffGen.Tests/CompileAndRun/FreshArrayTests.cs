@@ -16,7 +16,7 @@ public sealed class FreshArrayTests
     {
         "RowScratch", "Accumulated", "Stackalloc", "Nested", "InBranch", "WhileLoop", "Foreach", "BreakAfter",
         "LengthOfInput", "TwoArrays", "Float", "Twin", "ZeroTrips", "ReturnInside", "KernelOutput",
-        "ManualReset", "ForeachLocal", "PerComponent",
+        "ManualReset", "ForeachLocal", "PerComponent", "ConditionOnBuffer",
     };
 
     private const string Subjects = """
@@ -414,6 +414,37 @@ public sealed class FreshArrayTests
                 }
 
                 return s;
+            }
+
+            // A branch on the fresh buffer inside a loop that does not write it, in a loop that carries t (not one
+            // pass): the branch taken is recorded, not re-evaluated on a buffer later iterations overwrote (seed
+            // 95512467, program 2170).
+            [Differentiable]
+            public static double ConditionOnBuffer(double[] w, double a)
+            {
+                double t = a;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    double[] b = new double[2];
+                    for (int j = 0; j < 2; j++)
+                    {
+                        b[j] += w[(i + j) % w.Length];
+                    }
+
+                    for (int j = 0; j < 2; j++)
+                    {
+                        if (b[j] > 0.2)
+                        {
+                            t = (t * 0.9) + b[j];
+                        }
+                        else
+                        {
+                            t = (t * t * 0.3) - a;
+                        }
+                    }
+                }
+
+                return t;
             }
 
             // A vector-valued kernel writes the fresh array every iteration.
