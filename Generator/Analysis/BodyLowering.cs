@@ -288,10 +288,7 @@ internal sealed partial class BodyLowering
         }
 
         Var counter = vars[local];
-        bool writtenInBody = loop.Body.DescendantsAndSelf().Any(o =>
-            o is IAssignmentOperation { Target: ILocalReferenceOperation t } && SymbolEqualityComparer.Default.Equals(t.Local, local)
-            || o is IIncrementOrDecrementOperation { Target: ILocalReferenceOperation u } && SymbolEqualityComparer.Default.Equals(u.Local, local));
-        if (writtenInBody || step.Target != counter)
+        if (IsWrittenIn(loop.Body, local) || step.Target != counter)
         {
             return;
         }
@@ -822,9 +819,9 @@ internal sealed partial class BodyLowering
         return outermost;
     }
 
-    /// <summary>Whether anything in <paramref name="loop"/> assigns, increments or passes by reference <paramref name="symbol"/>.</summary>
-    private static bool IsWrittenIn(ILoopOperation loop, ISymbol symbol)
-        => loop.DescendantsAndSelf().Any(o =>
+    /// <summary>Whether anything in <paramref name="scope"/> assigns, increments or passes by reference <paramref name="symbol"/>.</summary>
+    private static bool IsWrittenIn(IOperation scope, ISymbol symbol)
+        => scope.DescendantsAndSelf().Any(o =>
         {
             if (o is not (ILocalReferenceOperation or IParameterReferenceOperation)
                 || !SymbolEqualityComparer.Default.Equals(o is ILocalReferenceOperation l ? l.Local : ((IParameterReferenceOperation)o).Parameter, symbol))
