@@ -524,12 +524,30 @@ internal sealed partial class AdjointBuilder
             CodeNode.Line("int " + TapeTop + " = 0;"),
             CodeNode.Line("int[] " + TapeIntegers + " = " + Tape + ".Integers;"),
             CodeNode.Line("int " + TapeIntegerTop + " = 0;"),
-        };
+        }.Concat(TapeReferences.Length == 0 ? new List<CodeNode>() : new List<CodeNode>
+        {
+            CodeNode.Line("object?[] " + TapeReferences + " = " + Tape + ".References;"),
+            CodeNode.Line("int " + TapeReferenceTop + " = 0;"),
+        }).ToList();
 
-    /// <summary>Saves <paramref name="value"/> of C# type <paramref name="type"/> on the tape.</summary>
-    private List<CodeNode> TapePush(string type, string value)
+    /// <summary>
+    /// Saves <paramref name="value"/> of C# type <paramref name="type"/> on the tape: floating values, integers and
+    /// branch decisions, and references (an array local that aliases constant data) on a tape of their own.
+    /// </summary>
+    /// <exception cref="UnrecordableValueException">A value of another type (a span, a long) that the reverse sweep needs.</exception>
+    private List<CodeNode> TapePush(string type, string value, bool reference = false, Microsoft.CodeAnalysis.SyntaxNode? syntax = null)
     {
         UseTape();
+        if (reference)
+        {
+            UseReferenceTape();
+            return new List<CodeNode>
+            {
+                CodeNode.Line("if (" + TapeReferenceTop + " == " + TapeReferences + ".Length) " + TapeReferences + " = " + Tape + ".GrowReferences();"),
+                CodeNode.Line(TapeReferences + "[" + TapeReferenceTop + "++] = " + value + ";"),
+            };
+        }
+
         bool floating = type is "double" or "float";
         string array = floating ? TapeValues : TapeIntegers;
         string top = floating ? TapeTop : TapeIntegerTop;
@@ -538,7 +556,7 @@ internal sealed partial class AdjointBuilder
         {
             "double" or "float" or "int" => value,
             "bool" => value + " ? 1 : 0",
-            _ => throw new System.NotSupportedException("a value of type '" + type + "' cannot be recorded inside a loop"),
+            _ => throw new UnrecordableValueException(value, type, syntax),
         };
         return new List<CodeNode>
         {
@@ -548,14 +566,29 @@ internal sealed partial class AdjointBuilder
     }
 
     /// <summary>The expression that restores the last saved value of C# type <paramref name="type"/>.</summary>
-    private string TapePop(string type) => type switch
+    private string TapePop(string type, bool reference = false) => reference
+        ? "(" + type + ")" + TapeReferences + "[--" + TapeReferenceTop + "]!"
+        : type switch
+        {
+            "double" => TapeValues + "[--" + TapeTop + "]",
+            "float" => "(float)" + TapeValues + "[--" + TapeTop + "]",
+            "int" => TapeIntegers + "[--" + TapeIntegerTop + "]",
+            "bool" => TapeIntegers + "[--" + TapeIntegerTop + "] != 0",
+            _ => throw new UnrecordableValueException(type, type, null),
+        };
+
+    private void UseReferenceTape()
     {
-        "double" => TapeValues + "[--" + TapeTop + "]",
-        "float" => "(float)" + TapeValues + "[--" + TapeTop + "]",
-        "int" => TapeIntegers + "[--" + TapeIntegerTop + "]",
-        "bool" => TapeIntegers + "[--" + TapeIntegerTop + "] != 0",
-        _ => throw new System.NotSupportedException("a value of type '" + type + "' cannot be recorded inside a loop"),
-    };
+        if (TapeReferences.Length == 0)
+        {
+            TapeReferences = names.Claim("_tapeRefs");
+            TapeReferenceTop = names.Claim("_tapeRefTop");
+        }
+    }
+
+    private string TapeReferences { get; set; } = string.Empty;
+
+    private string TapeReferenceTop { get; set; } = string.Empty;
 
     private static void CollectWithDepth(List<Stmt> statements, bool inLoop, List<(AssignStmt, bool)> into)
     {
@@ -1188,7 +1221,7 @@ internal sealed partial class AdjointBuilder
             }
             else if (onTape)
             {
-                forward.AddRange(TapePush(targetType, target));
+                forward.AddRange(TapePush(targetType, target, a.Index is null && v.IsReference, a.Syntax));
             }
             else
             {
@@ -1230,7 +1263,7 @@ internal sealed partial class AdjointBuilder
         reverse.AddRange(pops);
         if (save is not null)
         {
-            reverse.Add(CodeNode.Line(target + " = " + (onTape ? TapePop(targetType) : save) + ";"));
+            reverse.Add(CodeNode.Line(target + " = " + (onTape ? TapePop(targetType, a.Index is null && v.IsReference) : save) + ";"));
         }
 
         // Intermediates recomputed from the restored operands.

@@ -29,12 +29,15 @@ internal sealed partial class BodyLowering
         ITranslatedQueryOperation => "LINQ queries are not supported in differentiable code",
         IArrayElementReferenceOperation element when VaryingLengthCreation(element) is string array
             => "'" + array + "' is created inside a loop with a length that can change between iterations; create it once before the loop, or give it a length that no iteration changes",
-        IArrayElementReferenceOperation => "only elements of array and span parameters, and of local arrays created with new T[n] (in a loop, of a length that no iteration changes), can be differentiated",
+        IArrayElementReferenceOperation => ConstantElementReason,
         IBinaryOperation { OperatorMethod: not null } => "user-defined operators are not supported",
         IBinaryOperation => "only + - * / are differentiable binary operators",
         IAssignmentOperation or IIncrementOrDecrementOperation => "assignments inside expressions are not supported; assign in a statement of its own",
         _ => "this kind of expression (" + operation.Kind + ") is not supported in differentiable code",
     });
+
+    /// <summary>Why an active element of anything but an array or span parameter or a local array the method created is refused.</summary>
+    private const string ConstantElementReason = "only elements of array and span parameters, and of local arrays created with new T[n] (in a loop, of a length that no iteration changes), can be differentiated";
 
     /// <summary>The name of the local array of <paramref name="element"/> when it is declared inside a loop whose iterations may ask for different lengths.</summary>
     private static string? VaryingLengthCreation(IArrayElementReferenceOperation element)
@@ -66,7 +69,7 @@ internal sealed partial class BodyLowering
     {
         string reason = operation switch
         {
-            IForEachLoopOperation => "foreach is supported over array and span parameters only",
+            IForEachLoopOperation => "foreach is supported over arrays and spans, with one loop variable; index other collections in a for loop",
             IWhileLoopOperation => "this loop form is not supported",
             IBranchOperation { BranchKind: BranchKind.GoTo } => "goto cannot be replayed backwards",
             IBranchOperation => "break and continue are only meaningful inside loops",

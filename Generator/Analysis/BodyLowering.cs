@@ -99,9 +99,28 @@ internal sealed partial class BodyLowering
 
     public List<Stmt> LowerBody(IOperation body)
     {
+        DemoteAliases(body);
         current = new List<Stmt>();
         LowerStatement(body);
         return current;
+    }
+
+    /// <summary>
+    /// Array and span locals that do not own their elements (not created once with <c>new T[n]</c> or
+    /// <c>stackalloc</c>: <c>double[] row = x[i]</c>, <c>foreach (double[] row in x)</c>) hold no adjoint: they are
+    /// constants, kept (recomputed or refused) like integer locals, and an alias of an active array is an error.
+    /// </summary>
+    private void DemoteAliases(IOperation body)
+    {
+        foreach (ILocalReferenceOperation reference in body.DescendantsAndSelf().OfType<ILocalReferenceOperation>())
+        {
+            if (vars.TryGetValue(reference.Local, out Var? v) && v.IsArray && v.Role == VarRole.Local && OwnedArray(reference) is null)
+            {
+                var alias = new Var(v.Name, v.Type, NumKind.Other, VarRole.Local) { IsReference = v.IsReference, IsAlias = true };
+                vars[reference.Local] = alias;
+                Variables[Variables.IndexOf(v)] = alias;
+            }
+        }
     }
 
     private List<Stmt> LowerBlock(IOperation? operation)
@@ -235,7 +254,7 @@ internal sealed partial class BodyLowering
                 break;
             }
 
-            case IForEachLoopOperation loop when ForEachSource(loop) is Var array && loop.LoopControlVariable is IVariableDeclaratorOperation control:
+            case IForEachLoopOperation loop when loop.LoopControlVariable is IVariableDeclaratorOperation control && ForEachSource(loop) is Var array:
             {
                 // foreach (var v in xs) body  =>  for (int k = 0; k < xs.Length; k++) { v = xs[k]; body }
                 Var index = NewTemp(NumKind.Other, "_i", "int");
@@ -247,8 +266,8 @@ internal sealed partial class BodyLowering
                 loopDepth++;
                 var indexExpr = new OpaqueExpr(new Code(index.Name, Code.Primary), NumKind.Other, new List<Var> { index });
                 List<Stmt> body = LowerBlock(null);
-                body.Add(new AssignStmt(element, element.Kind == NumKind.Other
-                    ? new OpaqueExpr(new Code(array.Name + "[" + index.Name + "]", Code.Primary), NumKind.Other, new List<Var> { array, index })
+                body.Add(new AssignStmt(element, element.Kind == NumKind.Other || !array.IsArray
+                    ? new OpaqueExpr(new Code(array.Name + "[" + index.Name + "]", Code.Primary), element.Kind, new List<Var> { array, index })
                     : new ElemExpr(array, indexExpr), null)); // the loop's own comment names the element
                 body.AddRange(LowerBlock(loop.Body));
                 loopDepth--;
@@ -361,16 +380,46 @@ internal sealed partial class BodyLowering
     private static bool IsPure(IOperation operation)
         => !operation.DescendantsAndSelf().Any(o => o is IInvocationOperation or IAssignmentOperation or IIncrementOrDecrementOperation or IObjectCreationOperation);
 
+    /// <summary>
+    /// The array or span a foreach walks: an array or span parameter or local (of any element type), or for other
+    /// expressions of such a type (a field, <c>rows[i]</c>) a temporary assigned before the loop; null for other collections.
+    /// </summary>
     private Var? ForEachSource(IForEachLoopOperation loop)
     {
         IOperation collection = loop.Collection is IConversionOperation conversion ? conversion.Operand : loop.Collection;
-        return collection switch
+        if (!IsIndexable(collection.Type))
         {
-            IParameterReferenceOperation p when vars.TryGetValue(p.Parameter, out Var? v) && v.IsArray => v,
-            ILocalReferenceOperation l when vars.TryGetValue(l.Local, out Var? v) && v.IsArray => v,
-            _ => null,
+            return null;
+        }
+
+        switch (collection)
+        {
+            case IParameterReferenceOperation p when vars.TryGetValue(p.Parameter, out Var? v):
+                return v;
+            case ILocalReferenceOperation l when vars.TryGetValue(l.Local, out Var? v):
+                return v;
+        }
+
+        // Constant data: held in a temporary so the lowered loop can index it (and the reverse sweep recompute it).
+        // A local (not a temporary) to the analysis: assigned once outside loops, it is stable where the loop runs.
+        var temp = new Var(names.Next("_c"), OperationPrinter.TypeName(collection.Type!), NumKind.Other, VarRole.Local)
+        {
+            IsReference = !collection.Type!.IsValueType,
+            IsAlias = true,
         };
+        Variables.Add(temp);
+        temp.AssignSites++;
+        current.Add(new AssignStmt(temp, LowerValue(collection, temp), null));
+        return temp;
     }
+
+    /// <summary>A one-dimensional array or a <c>Span&lt;T&gt;</c> / <c>ReadOnlySpan&lt;T&gt;</c>: indexable by an int, with a Length.</summary>
+    private static bool IsIndexable(ITypeSymbol? type) => type switch
+    {
+        IArrayTypeSymbol { Rank: 1 } => true,
+        INamedTypeSymbol { IsGenericType: true } named => named.ConstructedFrom.ToDisplayString() is "System.Span<T>" or "System.ReadOnlySpan<T>",
+        _ => false,
+    };
 
     private void LowerExpressionStatement(IOperation operation, SyntaxNode statementSyntax)
     {
@@ -546,12 +595,14 @@ internal sealed partial class BodyLowering
         if (target.Kind == NumKind.Other || target.IsArray)
         {
             OpaqueExpr o = Opaque(value, value.Syntax, null);
-            bool mayAlias = target.IsArray || target.Type.Contains("Span<double>") || target.Type.Contains("Span<float>");
+            bool mayAlias = target.IsArray || target.IsAlias || target.Type.Contains("Span<double>") || target.Type.Contains("Span<float>");
             if (target.Role == VarRole.Local && mayAlias && o.Reads.Any(r => r.IsArray) && !IsCreation(value))
             {
-                // ReadOnlySpan<double> v = w; would hide w's elements from the derivative.
-                Report(DiagnosticIds.UnsupportedExpression, value.Syntax, Text(value.Syntax),
-                    "a local that aliases an array or span input hides its elements from the derivative; index the input directly");
+                // ReadOnlySpan<double> v = w; would hide w's elements from the derivative (an alias of constant data,
+                // a [NoDiff] array, is a constant itself).
+                Guards.Add(new Guard(DiagnosticIds.UnsupportedExpression, value.Syntax,
+                    new[] { Text(value.Syntax), "a local that aliases an array or span input hides its elements from the derivative; index the input directly" },
+                    o.Reads.Where(r => r.IsArray).ToList()));
             }
 
             return o;
@@ -663,6 +714,10 @@ internal sealed partial class BodyLowering
             case IFieldReferenceOperation or IPropertyReferenceOperation or IInstanceReferenceOperation or IDefaultValueOperation:
                 // Fields and properties are read as constants.
                 return LowerInactive(operation);
+            case IArrayElementReferenceOperation element when VaryingLengthCreation(element) is null:
+                // An element of constant data (a field, a jagged or rectangular array, an alias of a [NoDiff] array):
+                // a constant, refused only when an active value could flow through it.
+                return Guarded(element, DiagnosticIds.UnsupportedExpression, new[] { Text(element.Syntax), ConstantElementReason }, kind);
             default:
                 return LowerUnsupported(operation);
         }

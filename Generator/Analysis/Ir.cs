@@ -40,6 +40,12 @@ internal sealed class Var
     /// <summary>An array or span of <see cref="Kind"/> elements (a read-only input).</summary>
     public bool IsArray { get; set; }
 
+    /// <summary>
+    /// An array or span local that does not own its elements (<c>double[] row = x[i]</c> over constant data): a
+    /// constant like an integer local, and an error (ADG0004) where it would alias an active array.
+    /// </summary>
+    public bool IsAlias { get; set; }
+
     /// <summary>A reference type: hoisted declarations initialise it with <c>default!</c>.</summary>
     public bool IsReference { get; set; }
 

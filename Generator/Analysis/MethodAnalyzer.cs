@@ -31,6 +31,17 @@ internal static class MethodAnalyzer
         {
             throw;
         }
+        catch (UnrecordableValueException ex)
+        {
+            // A value the reverse sweep needs per iteration that no tape holds: an error at the assignment.
+            Location location = ex.Syntax?.GetLocation() ?? syntax.Identifier.GetLocation();
+            string text = ex.Syntax is null ? method.Name : BodyLowering.Text(ex.Syntax);
+            string reason = ex.Type.Contains("Span<")
+                ? "the reverse sweep needs the span '" + ex.Value + "' of every iteration, and a span cannot be saved; make it an array, or index the array it views directly"
+                : "the reverse sweep needs the value of '" + ex.Value + "' (a " + ex.Type + ") of every iteration, and only floating values, int and bool can be saved; use an int";
+            diagnostics.Add(new DiagnosticInfo(DiagnosticIds.UnsupportedExpression, LocationInfo.From(location), new[] { text, reason }.ToEquatableArray()));
+            return new MethodResult(null, diagnostics.ToEquatableArray());
+        }
         catch (System.Exception ex)
         {
             // Never let an exception reach the compiler (CS8785): report it at the method and generate nothing.
@@ -223,7 +234,7 @@ internal static class MethodAnalyzer
             if (v.Role != VarRole.Parameter)
             {
                 // A span local may hold stackalloc memory: scoped, so the hoisted declaration can take it.
-                string scoped = v.IsArray && !v.IsReference ? "scoped " : string.Empty;
+                string scoped = (v.IsArray || v.IsAlias) && !v.IsReference ? "scoped " : string.Empty;
                 if (v.IsPooled)
                 {
                     // Rented from the pool in the generated adjoint: a span over the rented array.

@@ -126,11 +126,22 @@ internal sealed class OperationPrinter
                 return Member(field.Instance, field.Field, reads);
             case IPropertyReferenceOperation property when property.Arguments.Length == 0:
                 return Member(property.Instance, property.Property, reads);
-            case IArrayElementReferenceOperation element when element.Indices.Length == 1:
+            case IArrayElementReferenceOperation element:
             {
+                // a[i], and a[i, j] of a rectangular array.
                 Code? array = Print(element.ArrayReference, reads);
-                Code? index = Print(element.Indices[0], reads);
-                return array is null || index is null ? null : new Code(array.Value.At(Code.Primary) + "[" + index.Value.Text + "]", Code.Primary);
+                var indices = new List<string>();
+                foreach (IOperation index in element.Indices)
+                {
+                    if (Print(index, reads) is not Code printed)
+                    {
+                        return null;
+                    }
+
+                    indices.Add(printed.Text);
+                }
+
+                return array is null ? null : new Code(array.Value.At(Code.Primary) + "[" + string.Join(", ", indices) + "]", Code.Primary);
             }
 
             case IPropertyReferenceOperation indexer when indexer.Property.IsIndexer && indexer.Arguments.Length == 1 && indexer.Instance is not null:

@@ -30,6 +30,9 @@ public sealed class AdjointTape
     private int[] integers = new int[256];
     private int integerCount;
 
+    // Saved references (array locals that alias constant data, reassigned in a loop); created on first use.
+    private object?[] references = [];
+
     /// <summary>Takes one of this thread's returned tapes, or a new one when all are in use (e.g. by the callers of a recursive call).</summary>
     /// <returns>An empty tape.</returns>
     public static AdjointTape Rent()
@@ -53,6 +56,9 @@ public sealed class AdjointTape
         ArgumentNullException.ThrowIfNull(tape);
         tape.valueCount = 0;
         tape.integerCount = 0;
+
+        // Drop saved references, so a pooled tape keeps no caller's arrays alive.
+        Array.Clear(tape.references);
         AdjointTape?[] tapes = pool ??= new AdjointTape?[MaxPooled];
         if (pooled < tapes.Length)
         {
@@ -68,6 +74,18 @@ public sealed class AdjointTape
 
     /// <summary>The array of integers and branch decisions, used like <see cref="Values"/>.</summary>
     public int[] Integers => integers;
+
+    /// <summary>The array of saved references, used like <see cref="Values"/>; cleared when the tape is returned.</summary>
+    public object?[] References => references;
+
+    /// <summary>Doubles the reference array (keeping its contents; at least 16 slots) and returns it.</summary>
+    /// <returns>The new array.</returns>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public object?[] GrowReferences()
+    {
+        Array.Resize(ref references, Math.Max(16, references.Length * 2));
+        return references;
+    }
 
     /// <summary>Doubles the floating-value array (keeping its contents) and returns it.</summary>
     /// <returns>The new array.</returns>

@@ -114,4 +114,35 @@ public class AdjointTapeTests
         Assert.True(tape.GrowIntegers().Length == 2 * length);
         AdjointTape.Return(tape);
     }
+
+    [Fact]
+    public void ReferenceTape_GrowKeepsContents_AndReturnDropsTheReferences()
+    {
+        AdjointTape tape = AdjointTape.Rent();
+        object?[] refs = tape.References;
+        int top = 0;
+        var arrays = new double[40][];
+        for (int i = 0; i < arrays.Length; i++)
+        {
+            arrays[i] = new double[] { i };
+            if (top == refs.Length)
+            {
+                refs = tape.GrowReferences();
+            }
+
+            refs[top++] = arrays[i];
+        }
+
+        Assert.True(refs.Length >= 40);
+        Assert.Same(refs, tape.References);
+        for (int i = arrays.Length - 1; i >= 0; i--)
+        {
+            Assert.Same(arrays[i], (double[])refs[--top]!);
+        }
+
+        AdjointTape.Return(tape);
+
+        // The pooled tape keeps its array but no caller's arrays alive.
+        Assert.All(tape.References, r => Assert.Null(r));
+    }
 }
