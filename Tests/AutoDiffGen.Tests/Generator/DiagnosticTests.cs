@@ -92,6 +92,23 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void ADG0004_SpanAliasTheReverseSweepCannotSave_AtItsAssignment()
+    {
+        // The row index is computed, so the reverse sweep cannot recompute r; a span cannot go on the tape.
+        Diagnostic d = Single("ADG0004", "partial class C { static double[][] rows = { new[] { 1.0 }, new[] { 2.0 } }; [Differentiable] static double F(double x) { double s = x; int k = 0; for (int i = 0; i < 3; i++) { k = (k * 7 + i) % 2; ReadOnlySpan<double> r = rows[k]; s = s * Math.Cos(r[0] * x); } return s; } }");
+        Assert.Equal("r = rows[k]", At(d));
+        Assert.Contains("a span cannot be saved", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConstantData_FieldsJaggedAndRectangular_NoDiagnostic()
+    {
+        (GeneratorRunResult result, _) = GeneratorHarness.Run(Usings + "partial class C { static double[] t = { 1, 2 }; static double[][] j = { t }; static double[,] g = { { 1 } }; [Differentiable] static double F(double x, int[] idx) { double s = 0; foreach (int k in idx) s += x * t[k] * j[0][k] * g[0, 0]; double[] row = j[0]; return s * row[1]; } }");
+        Assert.Empty(result.Diagnostics);
+        Assert.Single(result.GeneratedSources);
+    }
+
+    [Fact]
     public void ADG0005_CallWithoutDerivative_ErrorAtCall()
     {
         Diagnostic d = Single("ADG0005", "partial class C { static double G(double t) => t; [Differentiable] static double F(double x) => 2 * G(x); }");
