@@ -31,7 +31,7 @@ internal sealed partial class BodyLowering
         this.registry = registry;
         this.names = names;
         this.token = token;
-        printer = new OperationPrinter(symbol => vars.TryGetValue(symbol, out Var? v) ? v : null);
+        printer = new OperationPrinter(symbol => vars.TryGetValue(symbol, out Var? v) ? v : null, local => slices.TryGetValue(local, out SliceAlias? s) ? s : null);
         Result = new Var(names.Claim("_result"), resultType, resultKind, VarRole.Temp);
         ResultKind = resultKind;
         Variables.Add(Result);
@@ -70,7 +70,7 @@ internal sealed partial class BodyLowering
     /// <summary>Locals keep their names unless two locals share one; then the later gets a suffix.</summary>
     public void AddLocal(ILocalSymbol local)
     {
-        if (vars.ContainsKey(local))
+        if (vars.ContainsKey(local) || slices.ContainsKey(local))
         {
             return;
         }
@@ -99,6 +99,7 @@ internal sealed partial class BodyLowering
 
     public List<Stmt> LowerBody(IOperation body)
     {
+        FindSlices(body);
         DemoteAliases(body);
         current = new List<Stmt>();
         LowerStatement(body);
@@ -154,6 +155,16 @@ internal sealed partial class BodyLowering
                 {
                     foreach (IVariableDeclaratorOperation declarator in declaration.Declarators)
                     {
+                        if (slices.TryGetValue(declarator.Symbol, out SliceAlias? slice))
+                        {
+                            if ((declarator.Initializer ?? declaration.Initializer) is { } sliceInitializer)
+                            {
+                                LowerSliceAssignment(slice, sliceInitializer.Value, declarator.Syntax);
+                            }
+
+                            continue;
+                        }
+
                         AddLocal(declarator.Symbol);
                         IVariableInitializerOperation? initializer = declarator.Initializer ?? declaration.Initializer;
                         if (initializer is not null)
@@ -254,6 +265,8 @@ internal sealed partial class BodyLowering
                 break;
             }
 
+            case IForEachLoopOperation loop when loop.LoopControlVariable is IVariableDeclaratorOperation control && TryLowerForEachOverSlice(loop, control):
+                break;
             case IForEachLoopOperation loop when loop.LoopControlVariable is IVariableDeclaratorOperation control && ForEachSource(loop) is Var array:
             {
                 // foreach (var v in xs) body  =>  for (int k = 0; k < xs.Length; k++) { v = xs[k]; body }
@@ -425,6 +438,9 @@ internal sealed partial class BodyLowering
     {
         switch (operation)
         {
+            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local: var sliceLocal } } assignment when slices.TryGetValue(sliceLocal, out SliceAlias? slice):
+                LowerSliceAssignment(slice, assignment.Value, statementSyntax);
+                return;
             case ISimpleAssignmentOperation assignment when TargetVar(assignment.Target) is Var target:
                 target.AssignSites++;
                 current.Add(new AssignStmt(target, LowerValue(assignment.Value, target), statementSyntax));
@@ -490,18 +506,16 @@ internal sealed partial class BodyLowering
                 return;
             }
 
-            case ISimpleAssignmentOperation { Target: var elementTarget } assignment when OwnedElement(elementTarget) is (Var array, IOperation elementIndex):
+            case ISimpleAssignmentOperation { Target: var elementTarget } assignment when OwnedElement(elementTarget) is (Var array, OpaqueExpr index):
             {
-                // a[i] = e on a local array (or span) the method created.
-                OpaqueExpr index = Index(elementIndex);
+                // a[i] = e on a local array (or span) the method created, or on a slice of one.
                 current.Add(new AssignStmt(array, LowerAs(assignment.Value, array.Kind), statementSyntax, index));
                 return;
             }
 
-            case ICompoundAssignmentOperation { Target: var elementTarget } compound when OwnedElement(elementTarget) is (Var array, IOperation elementIndex)
+            case ICompoundAssignmentOperation { Target: var elementTarget } compound when OwnedElement(elementTarget) is (Var array, OpaqueExpr index)
                                                                                        && compound.OperatorKind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract or BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide:
             {
-                OpaqueExpr index = Index(elementIndex);
                 char op = compound.OperatorKind switch
                 {
                     BinaryOperatorKind.Add => '+',
@@ -601,7 +615,7 @@ internal sealed partial class BodyLowering
                 // ReadOnlySpan<double> v = w; would hide w's elements from the derivative (an alias of constant data,
                 // a [NoDiff] array, is a constant itself).
                 Guards.Add(new Guard(DiagnosticIds.UnsupportedExpression, value.Syntax,
-                    new[] { Text(value.Syntax), "a local that aliases an array or span input hides its elements from the derivative; index the input directly" },
+                    new[] { Text(value.Syntax), "a local that aliases an array or span input must view one and the same input (or local array) in every assignment, whole or as a slice: w, w.AsSpan(s, n), w.Slice(s, n); index the inputs directly" },
                     o.Reads.Where(r => r.IsArray).ToList()));
             }
 
@@ -709,6 +723,10 @@ internal sealed partial class BodyLowering
 
             case IArrayElementReferenceOperation element when element.Indices.Length == 1 && ArrayVar(element.ArrayReference) is Var array:
                 return new ElemExpr(array, Index(element.Indices[0]));
+            case IArrayElementReferenceOperation { Indices.Length: 1 } element when SliceElement(element.ArrayReference, element.Indices[0]) is (Var array, OpaqueExpr index):
+                return new ElemExpr(array, index);
+            case IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1, Instance: { } instance } indexer when SliceElement(instance, indexer.Arguments[0].Value) is (Var array, OpaqueExpr index):
+                return new ElemExpr(array, index);
             case IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1 } indexer when indexer.Instance is not null && ArrayVar(indexer.Instance) is Var span:
                 return new ElemExpr(span, Index(indexer.Arguments[0].Value));
             case IFieldReferenceOperation or IPropertyReferenceOperation or IInstanceReferenceOperation or IDefaultValueOperation:
@@ -723,11 +741,14 @@ internal sealed partial class BodyLowering
         }
     }
 
-    /// <summary><c>a[i]</c> on an owned local array or span: the array and the index.</summary>
-    private (Var Array, IOperation Index)? OwnedElement(IOperation target) => target switch
+    /// <summary><c>a[i]</c> on an owned local array or span, or on a slice of one: the array and the index.</summary>
+    private (Var Array, OpaqueExpr Index)? OwnedElement(IOperation target) => target switch
     {
-        IArrayElementReferenceOperation { Indices.Length: 1 } element when OwnedArray(element.ArrayReference) is Var array => (array, element.Indices[0]),
-        IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1, Instance: { } instance } indexer when OwnedArray(instance) is Var span => (span, indexer.Arguments[0].Value),
+        IArrayElementReferenceOperation { Indices.Length: 1 } element when OwnedArray(element.ArrayReference) is Var array => (array, Index(element.Indices[0])),
+        IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1, Instance: { } instance } indexer when OwnedArray(instance) is Var span => (span, Index(indexer.Arguments[0].Value)),
+        IArrayElementReferenceOperation { Indices.Length: 1 } element when SliceElement(element.ArrayReference, element.Indices[0]) is (Var array, OpaqueExpr index) && array.Role == VarRole.Local => (array, index),
+        IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1, Instance: { } instance } indexer
+            when SliceElement(instance, indexer.Arguments[0].Value) is (Var array, OpaqueExpr index) && array.Role == VarRole.Local => (array, index),
         _ => null,
     };
 
@@ -803,6 +824,11 @@ internal sealed partial class BodyLowering
             when span.ConstructedFrom.ToDisplayString() is "System.Span<T>" or "System.ReadOnlySpan<T>"
             => conversion.Parent is IArgumentOperation or IForEachLoopOperation,
         IForEachLoopOperation => true,
+
+        // t.AsSpan(s, n): a pooled span prints it as t.Slice(s, n).
+        IArgumentOperation { Parent: IInvocationOperation { TargetMethod: { Name: "AsSpan", IsExtensionMethod: true } method } call } argument
+            when argument.Parameter?.Ordinal == 0 && method.ContainingType.ToDisplayString() == "System.MemoryExtensions"
+                 && call.Arguments.All(a => a == argument || a.Value.Type?.SpecialType == SpecialType.System_Int32) => true,
 
         // foreach over a local array sees it through an implicit conversion of the collection; the lowered loop
         // indexes it.
@@ -931,16 +957,20 @@ internal sealed partial class BodyLowering
     /// over every element of <paramref name="array"/>: a foreach over it, or the clearing of a fresh array.
     /// </summary>
     private LoopStmt OverWholeArray(Var counter, Var array, List<Stmt> body, SyntaxNode? syntax)
+        => CountedLoop(counter, new OpaqueExpr(new Code(array.Name + ".Length", Code.Primary), NumKind.Other, new List<Var> { array }), body, syntax);
+
+    /// <summary><c>k = 0;</c> (added to the current list), then <c>while (k &lt; bound) { body; k = k + 1; }</c>.</summary>
+    private LoopStmt CountedLoop(Var counter, OpaqueExpr bound, List<Stmt> body, SyntaxNode? syntax)
     {
         current.Add(new AssignStmt(counter, new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>()), null) { IsCounterStep = true });
-        var condition = new OpaqueExpr(new Code(counter.Name + " < " + array.Name + ".Length", 10), NumKind.Other, new List<Var> { counter, array });
+        var condition = new OpaqueExpr(new Code(counter.Name + " < " + bound.Code.Text, 10), NumKind.Other, new List<Var>(bound.Reads) { counter });
         var increment = new List<Stmt> { new AssignStmt(counter, new OpaqueExpr(new Code(counter.Name + " + 1", Code.Additive), NumKind.Other, new List<Var> { counter }), null) { IsCounterStep = true } };
         return new LoopStmt(condition, testFirst: true, body, increment, syntax)
         {
             Counter = counter,
             Step = 1,
             Start = new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>()),
-            Bound = new OpaqueExpr(new Code(array.Name + ".Length", Code.Primary), NumKind.Other, new List<Var> { array }),
+            Bound = bound,
             Comparison = "<",
         };
     }
@@ -1042,6 +1072,11 @@ internal sealed partial class BodyLowering
             }
             else
             {
+                if (differentiable[i] && DerivativeRegistry.FloatingElement(parameter.Type) is not null)
+                {
+                    GuardSliceArgument(arguments[i].Value, Display(method));
+                }
+
                 args[i] = LowerInactive(arguments[i].Value);
             }
 

@@ -414,6 +414,9 @@ internal sealed class ForwardOnlyStmt : Stmt
         Guard = guard;
     }
 
+    /// <summary>A bounds check of a slice element (reads integers only; the reverse sweep needs no copy of it).</summary>
+    public bool IsCheck { get; set; }
+
     public Code Code { get; }
 
     /// <summary>A throw: control never continues after it.</summary>

@@ -179,9 +179,12 @@ internal static class MethodAnalyzer
         List<Stmt> body = new Normalizer(lowering).Normalize(lowered);
 
         Activity.Run(body, parameterVars, lowering.Result);
+        // One error per expression: the first guard that fires there says why (a slice argument before the
+        // generic "stored in an object").
+        var reported = new HashSet<(string, Microsoft.CodeAnalysis.Text.TextSpan)>();
         foreach (Guard guard in lowering.Guards)
         {
-            if (guard.Inputs.Any(v => v.Varied))
+            if (guard.Inputs.Any(v => v.Varied) && reported.Add((guard.Id, guard.Syntax.Span)))
             {
                 lowering.Report(guard.Id, guard.Syntax, guard.Arguments);
             }

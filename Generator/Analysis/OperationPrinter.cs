@@ -19,8 +19,13 @@ internal sealed class OperationPrinter
         .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
 
     private readonly System.Func<ISymbol, Var?> lookup;
+    private readonly System.Func<ILocalSymbol, SliceAlias?> slices;
 
-    public OperationPrinter(System.Func<ISymbol, Var?> lookup) => this.lookup = lookup;
+    public OperationPrinter(System.Func<ISymbol, Var?> lookup, System.Func<ILocalSymbol, SliceAlias?>? slices = null)
+    {
+        this.lookup = lookup;
+        this.slices = slices ?? (_ => null);
+    }
 
     public static string TypeName(ITypeSymbol type) => type.ToDisplayString(TypeFormat);
 
@@ -116,6 +121,15 @@ internal sealed class OperationPrinter
 
         switch (operation)
         {
+            // A slice local is its base array, a start and a length (see BodyLowering.Slices.cs).
+            case ILocalReferenceOperation local when slices(local.Local) is SliceAlias slice:
+                reads.Add(slice.Base);
+                reads.Add(slice.Start);
+                reads.Add(slice.Length);
+                return new Code(slice.SpanCode, Code.Primary);
+            case IPropertyReferenceOperation { Property.Name: "Length", Instance: ILocalReferenceOperation local } when slices(local.Local) is SliceAlias slice:
+                reads.Add(slice.Length);
+                return new Code(slice.Length.Name, Code.Primary);
             case ILocalReferenceOperation local:
                 return Name(local.Local, reads);
             case IParameterReferenceOperation parameter:
@@ -191,6 +205,15 @@ internal sealed class OperationPrinter
                 return c is null || a is null || b is null
                     ? null
                     : new Code(c.Value.At(Code.Conditional + 1) + " ? " + a.Value.At(Code.Conditional) + " : " + b.Value.At(Code.Conditional), Code.Conditional);
+            }
+
+            case IInvocationOperation { TargetMethod: { Name: "AsSpan", IsExtensionMethod: true } } span
+                when span.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).First().Value is ILocalReferenceOperation { Local: var local } && lookup(local) is { IsPooled: true } pooled:
+            {
+                // A local array the generated adjoint holds as a span over a rented array: AsSpan(t, s, n) is t.Slice(s, n).
+                reads.Add(pooled);
+                string? rest = Arguments(span.Arguments.Where(a => a.Parameter?.Ordinal > 0), reads);
+                return rest is null ? null : new Code(rest.Length == 0 ? pooled.Name : pooled.Name + ".Slice(" + rest + ")", Code.Primary);
             }
 
             case IInvocationOperation invocation:
