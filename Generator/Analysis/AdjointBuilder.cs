@@ -709,6 +709,12 @@ internal sealed partial class AdjointBuilder
                 break;
             case VarExpr v:
                 Need(v.Var);
+                if (v.Slice is not null)
+                {
+                    Need(v.Slice.Start);
+                    Need(v.Slice.Length);
+                }
+
                 break;
             case OpaqueExpr o:
                 foreach (Var v in o.Reads)
@@ -1511,7 +1517,7 @@ internal sealed partial class AdjointBuilder
             case OpaqueExpr o:
                 return o.Code;
             case VarExpr v:
-                return new Code(v.Var.Name, Code.Primary);
+                return new Code(v.Slice?.SpanCode ?? v.Var.Name, Code.Primary);
             case ElemExpr el:
                 return new Code(el.View?.Element ?? el.Array.Name + "[" + el.Index.Code.Text + "]", Code.Primary);
             case NegExpr n:
@@ -1629,16 +1635,19 @@ internal sealed partial class AdjointBuilder
             if (arg is VarExpr { Var.IsArray: true } array)
             {
                 string element = BodyLowering.KindType(array.Var.Kind);
+                string start = array.Slice?.Start.Name ?? "0";
+                string length = array.Slice?.Length.Name ?? array.Var.Name + ".Length";
                 if (array.Var.Active)
                 {
-                    // The callee adds into the adjoint of the array (a pooled local array may be longer: slice it).
+                    // The callee adds into the adjoint of the array (a pooled local array may be longer: slice it),
+                    // or of the part passed.
                     arguments.Add(array.Var.Role == VarRole.Parameter
-                        ? array.Var.Adjoint!
-                        : "new global::System.Span<" + element + ">(" + array.Var.Adjoint + ", 0, " + array.Var.Name + ".Length)");
+                        ? array.Slice is null ? array.Var.Adjoint! : array.Var.Adjoint + ".Slice(" + start + ", " + length + ")"
+                        : "new global::System.Span<" + element + ">(" + array.Var.Adjoint + ", " + start + ", " + length + ")");
                 }
                 else
                 {
-                    arguments.Add(u.AcceptsEmptyGradients ? "default" : Scratch(element, array.Var.Name + ".Length", reverse, returns));
+                    arguments.Add(u.AcceptsEmptyGradients ? "default" : Scratch(element, length, reverse, returns));
                 }
 
                 continue;

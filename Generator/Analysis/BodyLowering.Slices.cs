@@ -317,18 +317,29 @@ internal sealed partial class BodyLowering
         return true;
     }
 
-    /// <summary>A slice passed whole where a gradient would be needed: refused (its elements' adjoints would be lost) when the array it views is active.</summary>
-    private void GuardSliceArgument(IOperation argument, string callee)
+    /// <summary>
+    /// An argument that is a slice of an array the method differentiates: a slice local, or a slice expression written
+    /// in the call (<c>Dot(w.AsSpan(i * d, d), v)</c>), whose start and length go into locals of their own first.
+    /// </summary>
+    private SliceAlias? SliceArgument(IOperation argument)
     {
         IOperation value = Unconverted(argument);
-        Var? viewed = value is ILocalReferenceOperation { Local: var local } && slices.TryGetValue(local, out SliceAlias? slice) ? slice.Base
-            : value is not ILocalReferenceOperation and not IParameterReferenceOperation && SliceOf(value) is { } direct ? direct.Base
-            : null;
-        if (viewed is not null)
+        if (value is ILocalReferenceOperation { Local: var local })
         {
-            Guards.Add(new Guard(DiagnosticIds.UnsupportedExpression, argument.Syntax,
-                new[] { Text(argument.Syntax), "a slice passed to '" + callee + "' would lose its elements' derivatives; pass the whole array (and the offset), or copy the slice into a local array with a loop" },
-                new List<Var> { viewed }));
+            return slices.TryGetValue(local, out SliceAlias? named) ? named : null;
         }
+
+        if (value is IParameterReferenceOperation || SliceOf(value) is not { } direct)
+        {
+            return null;
+        }
+
+        var start = new Var(names.Next("_sliceStart"), "int", NumKind.Other, VarRole.Local);
+        var length = new Var(names.Next("_sliceLength"), "int", NumKind.Other, VarRole.Local);
+        Variables.Add(start);
+        Variables.Add(length);
+        var slice = new SliceAlias(direct.Base, start, length, direct.Base.IsPooled || direct.Base.Type.Contains("Span<"));
+        LowerSliceAssignment(slice, value, argument.Syntax);
+        return slice;
     }
 }

@@ -1070,13 +1070,13 @@ internal sealed partial class BodyLowering
                 // An array or span input or a local array: its adjoint span is passed to the pullback.
                 args[i] = new VarExpr(arrayArgument);
             }
+            else if (DerivativeRegistry.FloatingElement(parameter.Type) is not null && i != output && SliceArgument(arguments[i].Value) is SliceAlias slice)
+            {
+                // A slice of one (a slice local, or w.AsSpan(s, n) written in the call): that part of its adjoint.
+                args[i] = new VarExpr(slice.Base) { Slice = slice };
+            }
             else
             {
-                if (differentiable[i] && DerivativeRegistry.FloatingElement(parameter.Type) is not null)
-                {
-                    GuardSliceArgument(arguments[i].Value, Display(method));
-                }
-
                 args[i] = LowerInactive(arguments[i].Value);
             }
 

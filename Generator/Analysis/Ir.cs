@@ -210,6 +210,12 @@ internal sealed class VarExpr : Expr
         : base(var.Kind) => Var = var;
 
     public Var Var { get; }
+
+    /// <summary>
+    /// For an array argument of a call, the part of <see cref="Var"/> passed (a slice, <c>w.AsSpan(s, n)</c>): the
+    /// callee sees and its pullback adds into that part only; analyses see a read of the whole array.
+    /// </summary>
+    public SliceAlias? Slice { get; set; }
 }
 
 internal sealed class NegExpr : Expr

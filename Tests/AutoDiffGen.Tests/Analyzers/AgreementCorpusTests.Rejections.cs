@@ -77,8 +77,6 @@ public sealed partial class AgreementCorpusTests
         "partial class C { [Differentiable] static double F(double x) { double.TryParse(\"1\", out double v); return x * v; } }",
         "partial class C { static void Twice(ref double v) { v *= 2; } [Differentiable] static double F(double x) { double y = x; Twice(ref y); return y; } }",
         "partial class C { [Differentiable] static double F(double[] w, double[] u) { ReadOnlySpan<double> v = w; v = u; return v[0]; } }",
-        "partial class C { [Differentiable] static double G(ReadOnlySpan<double> a) => a[0] * a[0]; [Differentiable] static double F(double[] w) { ReadOnlySpan<double> v = w.AsSpan(1); return G(v); } }",
-        "partial class C { [Differentiable] static double G(ReadOnlySpan<double> a) => a[0] * a[0]; [Differentiable] static double F(double[] w) => G(w.AsSpan(1, 2)); }",
         "partial class C { [Differentiable] double G(double x) => x * x; [Differentiable] static double F(double x, C c) => (c ?? new C()).G(x); }",
         "partial class C { [Differentiable] static double F(double x) { if (x is > 0 and < 1) { return x * x; } return x; } }",
 

@@ -126,6 +126,56 @@ public class SliceTests
                 return (t[0] * t[1]) + Math.Exp(t[2]);
             }
 
+            [Differentiable]
+            public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+            {
+                double s = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    s += x[i] * y[i];
+                }
+
+                return s;
+            }
+
+            // Slices passed to a [Differentiable] callee and to a runtime kernel: each pullback adds into its part of
+            // dw (two overlapping parts in one call), a constant slice gets no gradient, a scratch slice its part of
+            // the scratch's adjoint.
+            [Differentiable]
+            public static double CallsWithSlices(double[] w, double a)
+            {
+                double[] t = new double[4];
+                for (int j = 0; j < t.Length; j++)
+                {
+                    t[j] = Math.Sin(w[j % w.Length] * a);
+                }
+
+                double s = 0;
+                for (int i = 0; i + 3 <= w.Length; i++)
+                {
+                    ReadOnlySpan<double> window = w.AsSpan(i, 3);
+                    s += Dot(window, X.AsSpan(i, 3)) * Dot(w.AsSpan(0, 2), w.AsSpan(1, 2));
+                    s += AutoDiffGen.Kernels.Dot(window, t.AsSpan(1, 3));
+                }
+
+                return s;
+            }
+
+            // A slice argument whose start a loop computes: the reverse sweep needs each iteration's start.
+            [Differentiable]
+            public static double CarriedCall(double[] w, double a)
+            {
+                double s = a;
+                int k = 0;
+                for (int i = 0; i < 5; i++)
+                {
+                    k = ((3 * k) + 1) % (w.Length - 1);
+                    s = s * Math.Cos(Dot(w.AsSpan(k, 2), w.AsSpan(0, 2)) * a);
+                }
+
+                return s;
+            }
+
             // Elements past the slice's end but inside the array: the primal throws, so must the gradient.
             [Differentiable]
             public static double PastTheSlice(double[] w, double a)
@@ -144,9 +194,9 @@ public class SliceTests
         }
         """;
 
-    private static readonly string[] Methods = { "RowsOfConstant", "TailSlice", "SpanSlice", "ScratchSegments", "Reassigned", "Aliases", "PastTheSlice", "SliceTooLong" };
+    private static readonly string[] Methods = { "RowsOfConstant", "TailSlice", "SpanSlice", "ScratchSegments", "Reassigned", "Aliases", "CallsWithSlices", "CarriedCall", "PastTheSlice", "SliceTooLong" };
 
-    private static readonly string[] Differentiated = { "RowsOfConstant", "TailSlice", "SpanSlice", "ScratchSegments", "Reassigned", "Aliases" };
+    private static readonly string[] Differentiated = { "RowsOfConstant", "TailSlice", "SpanSlice", "ScratchSegments", "Reassigned", "Aliases", "CallsWithSlices", "CarriedCall" };
 
     private static readonly ArrayMethodCheck Check = new(Subjects, Methods, "Slices", "SliceTests");
 
@@ -234,7 +284,18 @@ public class SliceTests
         Assert.Contains("SliceBounds.Index(_tailLength - 1, _tailLength);", gradient, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void SliceArguments_PassTheirPartOfTheAdjoint()
+    {
+        string gradient = Generated("CallsWithSlices").Split("CallsWithSlicesPullback(")[0];
+        Assert.Contains("dw.Slice(_windowStart, _windowLength)", gradient, StringComparison.Ordinal);
+        Assert.Contains("new global::System.Span<double>(_d_t, _sliceStart", gradient, StringComparison.Ordinal);
+        Assert.Contains("DotPullback(", gradient, StringComparison.Ordinal);
+    }
+
     [Theory]
+    [InlineData("CallsWithSlices")]
+    [InlineData("CarriedCall")]
     [InlineData("RowsOfConstant")]
     [InlineData("ScratchSegments")]
     [InlineData("Reassigned")]
