@@ -103,6 +103,8 @@ internal sealed class ProgramGenerator
     private int _names;
     private int _loopDepth;
     private int _statementBudget;
+    private string _cls = string.Empty;
+    private bool _arrayIsSpan;
 
     private ProgramGenerator(Random random, bool single)
     {
@@ -127,7 +129,14 @@ internal sealed class ProgramGenerator
         int helpers = count == 1 ? 0 : _random.Next(count);
         var normal = new StringBuilder();
         var q = new StringBuilder();
+        _cls = cls;
         normal.Append("public static partial class ").AppendLine(cls).AppendLine("{");
+
+        // Constant data (read as constants: a table, jagged rows), shared by the probe copy.
+        string[] table = Enumerable.Range(0, 3).Select(_ => Lit(Math.Round((_random.NextDouble() * 2) - 1, 2))).ToArray();
+        normal.Append("    internal static readonly ").Append(_t).Append("[] Tab = { ").Append(string.Join(", ", table)).AppendLine(" };");
+        string Row(int length) => "new " + _t + "[] { " + string.Join(", ", Enumerable.Range(0, length).Select(_ => Lit(Math.Round((_random.NextDouble() * 2) - 1, 2)))) + " }";
+        normal.Append("    internal static readonly ").Append(_t).Append("[][] Rows = { ").Append(Row(2)).Append(", ").Append(Row(3)).AppendLine(" };");
         q.Append("public static class ").AppendLine(probe).AppendLine("{");
         var shapes = new List<MethodShape>();
         var helperNames = new List<(string, int)>();
@@ -168,6 +177,7 @@ internal sealed class ProgramGenerator
         _callable.Clear();
         _callable.AddRange(helpers);
         _arrayLength = shape.ArrayLength;
+        _arrayIsSpan = shape.ArrayIsSpan;
         _hasInt = shape.IntValue is not null;
         _names = 0;
         _loopDepth = 0;
@@ -368,9 +378,99 @@ internal sealed class ProgramGenerator
     {
         _loopDepth++;
         // (Kind 9 declares a local array; inside another loop that is a fresh array every outer iteration.)
-        int kind = _random.Next(_arrayLength > 0 ? 10 : 3);
+        int kind = _random.Next(_arrayLength > 0 ? 12 : 4);
+        if (kind == 3 && _arrayLength == 0)
+        {
+            kind = 11;
+        }
+
         switch (kind)
         {
+            case 10:
+            {
+                // Windows of w through a slice local: s = w.AsSpan(r, size) (or w.Slice), s[j], s[s.Length - 1].
+                string r = NewName("r");
+                string j = NewName("j");
+                string sl = NewName("s");
+                string size = (1 + _random.Next(3)).ToString(CultureInfo.InvariantCulture);
+                string step = _random.Next(2) == 0 ? "++" : " += " + size;
+                w.Line(Code.Same("for (int " + r + " = 0; " + r + " + " + size + " <= w.Length; " + r + step + ")"));
+                w.Open();
+                w.Line(Code.Same("ReadOnlySpan<" + _t + "> " + sl + " = " + SliceOfW(r, size) + ";"));
+                w.Line(Code.Same("for (int " + j + " = 0; " + j + " < " + sl + ".Length; " + j + "++)"));
+                _loopIndices.Add(r);
+                _loopIndices.Add(j);
+                _preferred.Add(sl + "[" + j + "]");
+                _preferred.Add(sl + "[" + sl + ".Length - 1]");
+                int before = _preferred.Count;
+                Block(w, depth + 2);
+                _loopIndices.Remove(j);
+                _loopIndices.Remove(r);
+                _preferred.RemoveRange(before - 2, 2);
+                w.Close();
+                break;
+            }
+
+            case 11:
+            {
+                // Constant rows: foreach over the jagged field and each row, or a row alias picked by a counter.
+                string v = NewName("v");
+                string row = NewName("row");
+                if (_random.Next(2) == 0)
+                {
+                    w.Line(Code.Same("foreach (" + _t + "[] " + row + " in " + _cls + ".Rows)"));
+                    w.Open();
+                    w.Line(Code.Same("foreach (" + _t + " " + v + " in " + row + ")"));
+                    _readable.Add(v);
+                    _preferred.Add(v);
+                    int before = _preferred.Count;
+                    Block(w, depth + 2);
+                    _readable.Remove(v);
+                    _preferred.RemoveAt(before - 1);
+                    w.Close();
+                }
+                else
+                {
+                    string k = NewName("k");
+                    string m = NewName("m");
+                    bool running = _random.Next(2) == 0;
+                    if (running)
+                    {
+                        // A running row number: the reverse sweep cannot recompute the row, so it is saved.
+                        w.Line(Code.Same("int " + m + " = " + _random.Next(2).ToString(CultureInfo.InvariantCulture) + ";"));
+                    }
+
+                    w.Line(Code.Same("for (int " + k + " = 0; " + k + " < " + (1 + _random.Next(4)).ToString(CultureInfo.InvariantCulture) + "; " + k + "++)"));
+                    w.Open();
+                    if (running)
+                    {
+                        w.Line(Code.Same(m + " = ((" + m + " * 3) + " + k + " + 1) % 2;"));
+                    }
+
+                    string which = running ? m : "(" + k + " * " + (1 + _random.Next(3)).ToString(CultureInfo.InvariantCulture) + ") % 2";
+                    w.Line(Code.Same(_t + "[] " + row + " = " + _cls + ".Rows[" + which + "];"));
+                    _loopIndices.Add(k);
+                    int readable = _readable.Count;
+                    int assignable = _assignable.Count;
+                    _preferred.Add(row + "[0]");
+                    _preferred.Add(row + "[" + row + ".Length - 1]");
+                    int before = _preferred.Count;
+                    for (int i = 1 + _random.Next(3); i > 0; i--)
+                    {
+                        Statement(w, depth + 2);
+                    }
+
+                    // The loop body's own locals go out of scope with it.
+                    _readable.RemoveRange(readable, _readable.Count - readable);
+                    _assignable.RemoveRange(assignable, _assignable.Count - assignable);
+                    _loopIndices.Remove(k);
+                    _preferred.RemoveRange(before - 2, _preferred.Count - before + 2);
+                    w.Close();
+                }
+
+                break;
+            }
+
             case 0:
             {
                 // Counted while loop; the counter moves first so that continue cannot spin.
@@ -491,6 +591,14 @@ internal sealed class ProgramGenerator
                 w.Line(Code.Same(_t + "[] " + b + " = new " + _t + "[" + rows + " * " + size + "];"));
                 w.Line(Code.Same("for (int " + r + " = 0; " + r + " < " + rows + "; " + r + "++)"));
                 w.Open();
+                if (_random.Next(3) == 0)
+                {
+                    // The row through a slice of the buffer: seg[j] writes b[r * size + j].
+                    string seg = NewName("seg");
+                    w.Line(Code.Same("Span<" + _t + "> " + seg + " = " + b + ".AsSpan(" + r + " * " + size + ", " + size + ");"));
+                    element = seg + "[";
+                }
+
                 _loopIndices.Add(r);
                 w.Line(Code.Same("for (int " + j + " = 0; " + j + " < " + size + "; " + j + "++)"));
                 w.Open();
@@ -663,6 +771,15 @@ internal sealed class ProgramGenerator
             return Code.Same("((" + _t + ")" + Pick(_loopIndices) + ")");
         }
 
+        if (roll < 41)
+        {
+            // Constant data: the table or a jagged row, indexed by a counter or a literal.
+            string k = _loopIndices.Count > 0 && _random.Next(2) == 0 ? Pick(_loopIndices) : _random.Next(3).ToString(CultureInfo.InvariantCulture);
+            return _random.Next(2) == 0
+                ? Code.Same(_cls + ".Tab[" + k + " % 3]")
+                : Code.Same(_cls + ".Rows[" + k + " % 2][" + k + " % 2]");
+        }
+
         return Code.Same(Pick(_readable));
     }
 
@@ -722,6 +839,11 @@ internal sealed class ProgramGenerator
         string text = value.ToString("0.0##", CultureInfo.InvariantCulture) + (_single ? "f" : string.Empty);
         return value < 0 ? "(" + text + ")" : text;
     }
+
+    /// <summary>A slice of <c>w</c> of <paramref name="size"/> elements from <paramref name="r"/>, in one of the forms the generator lowers.</summary>
+    private string SliceOfW(string r, string size) => _arrayIsSpan
+        ? "w.Slice(" + r + ", " + size + ")"
+        : _random.Next(2) == 0 ? "w.AsSpan(" + r + ", " + size + ")" : "new ReadOnlySpan<" + _t + ">(w, " + r + ", " + size + ")";
 
     private string NewName(string prefix) => prefix + (_names++).ToString(CultureInfo.InvariantCulture);
 
