@@ -37,6 +37,9 @@ internal sealed class SliceAlias
 
     /// <summary>The length when every assignment gives the same constant one (<c>w.AsSpan(i * d, 3)</c>): constant indices below it need no check.</summary>
     public int? ConstantLength { get; set; }
+
+    /// <summary>The parameter every assignment takes as the length (<c>w.AsSpan(i * d, d)</c>, <c>d</c> never assigned): <c>j &lt; d</c> proves <c>j</c> inside.</summary>
+    public IParameterSymbol? LengthParameter { get; set; }
 }
 
 /// <summary>Slices: span locals that view part of an input or of a local array (see <see cref="SliceAlias"/>).</summary>
@@ -71,31 +74,73 @@ internal sealed partial class BodyLowering
             }
         }
 
-        foreach (KeyValuePair<ILocalSymbol, List<IOperation?>> local in writes.OrderBy(w => w.Key.Name, System.StringComparer.Ordinal))
+        // A local's base: the one array all its assignments view, directly or through other slice locals (r = r.Slice(1)).
+        var resolved = new Dictionary<ILocalSymbol, Var>(SymbolEqualityComparer.Default);
+        var ordered = writes.Keys.Where(l => !refused.Contains(l)).OrderBy(l => l.Name, System.StringComparer.Ordinal).ToList();
+        for (bool changed = true; changed;)
         {
-            List<IOperation> values = local.Value.Where(v => v is not null).Select(v => v!).ToList();
-            if (refused.Contains(local.Key) || values.Count == 0)
+            changed = false;
+            foreach (ILocalSymbol local in ordered.Where(l => !resolved.ContainsKey(l)))
             {
-                continue;
-            }
+                List<IOperation> values = writes[local].Where(v => v is not null).Select(v => v!).ToList();
+                var bases = new List<Var?>();
+                bool pending = false;
+                foreach (IOperation value in values)
+                {
+                    switch (SliceParts(value)?.Viewed)
+                    {
+                        case { } viewed when ArrayBase(viewed) is Var direct:
+                            bases.Add(direct);
+                            break;
+                        case ILocalReferenceOperation { Local: var viewedLocal } when writes.ContainsKey(viewedLocal) && !refused.Contains(viewedLocal):
+                            if (SymbolEqualityComparer.Default.Equals(viewedLocal, local))
+                            {
+                                break; // a slice of itself: the same base
+                            }
 
-            var bases = values.Select(v => SliceOf(v)?.Base).ToList();
-            if (bases.Any(b => b is null) || bases.Distinct().Count() != 1)
-            {
-                continue;
-            }
+                            if (resolved.TryGetValue(viewedLocal, out Var? through))
+                            {
+                                bases.Add(through);
+                            }
+                            else
+                            {
+                                pending = true;
+                            }
 
-            Var @base = bases[0]!;
-            Var v = vars[local.Key];
-            vars.Remove(local.Key);
+                            break;
+                        default:
+                            bases.Add(null);
+                            break;
+                    }
+                }
+
+                if (!pending && bases.Count > 0 && bases.All(b => b is not null) && bases.Distinct().Count() == 1)
+                {
+                    resolved[local] = bases[0]!;
+                    changed = true;
+                }
+            }
+        }
+
+        foreach (ILocalSymbol local in ordered.Where(resolved.ContainsKey))
+        {
+            Var @base = resolved[local];
+            Var v = vars[local];
+            vars.Remove(local);
             Variables.Remove(v);
-            var start = new Var(names.Claim("_" + local.Key.Name + "Start"), "int", NumKind.Other, VarRole.Local);
-            var length = new Var(names.Claim("_" + local.Key.Name + "Length"), "int", NumKind.Other, VarRole.Local);
+            var start = new Var(names.Claim("_" + local.Name + "Start"), "int", NumKind.Other, VarRole.Local);
+            var length = new Var(names.Claim("_" + local.Name + "Length"), "int", NumKind.Other, VarRole.Local);
             Variables.Add(start);
             Variables.Add(length);
             bool baseIsSpan = @base.IsPooled || @base.Type.Contains("Span<");
-            var lengths = values.Select(v => SliceOf(v)!.Value.Length?.ConstantValue is { HasValue: true, Value: int n } ? n : (int?)null).Distinct().ToList();
-            slices[local.Key] = new SliceAlias(@base, start, length, baseIsSpan) { ConstantLength = lengths.Count == 1 ? lengths[0] : null };
+            var lengths = writes[local].Select(w => w is null ? null : SliceParts(w)?.Length?.ConstantValue is { HasValue: true, Value: int n } ? n : (int?)null).Distinct().ToList();
+            var lengthParameters = writes[local].Select(w => w is null ? null : SliceParts(w)?.Length is IParameterReferenceOperation p ? p.Parameter : null)
+                .Distinct(SymbolEqualityComparer.Default).ToList();
+            slices[local] = new SliceAlias(@base, start, length, baseIsSpan)
+            {
+                ConstantLength = lengths.Count == 1 ? lengths[0] : null,
+                LengthParameter = lengthParameters.Count == 1 && lengthParameters[0] is IParameterSymbol p && !IsWrittenIn(body, p) ? p : null,
+            };
         }
 
         void Add(ILocalSymbol local, IOperation? value)
@@ -133,11 +178,11 @@ internal sealed partial class BodyLowering
     }
 
     /// <summary>
-    /// The array viewed by <paramref name="value"/> and where: <c>w.AsSpan(s, n)</c>, <c>w.AsSpan(s)</c>,
-    /// <c>w.AsSpan()</c>, <c>w.Slice(s, n)</c>, <c>w.Slice(s)</c>, <c>new Span&lt;T&gt;(w, s, n)</c> or <c>w</c> itself, of
-    /// an array or span parameter or a local array the method created. A null start is 0; a null length runs to the end.
+    /// What <paramref name="value"/> views and where: <c>w.AsSpan(s, n)</c>, <c>w.AsSpan(s)</c>, <c>w.AsSpan()</c>,
+    /// <c>w.Slice(s, n)</c>, <c>w.Slice(s)</c>, <c>new Span&lt;T&gt;(w, s, n)</c> or <c>w</c> itself. A null start is 0; a null
+    /// length runs to the end. Null for anything else (ranges, other overloads).
     /// </summary>
-    private (Var Base, IOperation? Start, IOperation? Length)? SliceOf(IOperation value)
+    private static (IOperation Viewed, IOperation? Start, IOperation? Length)? SliceParts(IOperation value)
     {
         while (value is IConversionOperation { IsImplicit: true } conversion)
         {
@@ -170,10 +215,12 @@ internal sealed partial class BodyLowering
                 break;
             }
 
-            default:
+            case ILocalReferenceOperation or IParameterReferenceOperation:
                 viewed = value;
                 positions = System.Array.Empty<IOperation>();
                 break;
+            default:
+                return null;
         }
 
         // Only int positions (AsSpan(Index) and AsSpan(Range) are other overloads).
@@ -187,36 +234,101 @@ internal sealed partial class BodyLowering
             viewed = inner.Operand;
         }
 
-        Var? @base = viewed switch
-        {
-            IParameterReferenceOperation p when vars.TryGetValue(p.Parameter, out Var? v) && v.IsArray && p.Parameter.RefKind == RefKind.None => v,
-            ILocalReferenceOperation => OwnedArray(viewed),
-            _ => null,
-        };
-        return @base is null ? null : (@base, positions.Length > 0 ? positions[0] : null, positions.Length > 1 ? positions[1] : null);
+        return (viewed, positions.Length > 0 ? positions[0] : null, positions.Length > 1 ? positions[1] : null);
     }
 
-    /// <summary><c>row = w.AsSpan(s, n)</c>: the start and the length, then the check the slice itself would make.</summary>
+    /// <summary>An array or span parameter, or a local array the method created: what a slice may view.</summary>
+    private Var? ArrayBase(IOperation viewed) => viewed switch
+    {
+        IParameterReferenceOperation p when vars.TryGetValue(p.Parameter, out Var? v) && v.IsArray && p.Parameter.RefKind == RefKind.None => v,
+        ILocalReferenceOperation => OwnedArray(viewed),
+        _ => null,
+    };
+
+    /// <summary>
+    /// The slice <paramref name="value"/> takes, once the slice locals are known: of an array (<see cref="ArrayBase"/>) or
+    /// of another slice local (<c>Through</c>, whose start it adds to its own).
+    /// </summary>
+    private (Var Base, SliceAlias? Through, IOperation? Start, IOperation? Length)? SliceOf(IOperation value)
+    {
+        if (SliceParts(value) is not { } parts)
+        {
+            return null;
+        }
+
+        (IOperation viewed, IOperation? start, IOperation? length) = parts;
+
+        if (viewed is ILocalReferenceOperation { Local: var local } && slices.TryGetValue(local, out SliceAlias? through))
+        {
+            return (through.Base, through, start, length);
+        }
+
+        return ArrayBase(viewed) is Var @base ? (@base, null, start, length) : null;
+    }
+
+    /// <summary>
+    /// <c>row = w.AsSpan(s, n)</c>: the start and the length, with the check the slice itself would make. A slice of a
+    /// slice local (<c>r = r.Slice(1)</c>) checks against that local's length and adds its start.
+    /// </summary>
     private void LowerSliceAssignment(SliceAlias slice, IOperation value, SyntaxNode syntax)
     {
-        (Var _, IOperation? startOperation, IOperation? lengthOperation) = SliceOf(value)!.Value;
-        var zero = new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>());
-        OpaqueExpr start = startOperation is null ? zero : Index(startOperation);
-        OpaqueExpr length = lengthOperation is not null
-            ? Index(lengthOperation)
-            : startOperation is null
-                ? new OpaqueExpr(new Code(slice.Base.Name + ".Length", Code.Primary), NumKind.Other, new List<Var>())
-                : new OpaqueExpr(new Code(slice.Base.Name + ".Length - " + slice.Start.Name, Code.Additive), NumKind.Other, new List<Var> { slice.Start });
-        slice.Start.AssignSites++;
-        slice.Length.AssignSites++;
-        current.Add(new AssignStmt(slice.Start, start, syntax));
-        current.Add(new AssignStmt(slice.Length, length, null));
-        if (startOperation is not null)
+        (Var _, SliceAlias? through, IOperation? startOperation, IOperation? lengthOperation) = SliceOf(value)!.Value;
+        var none = new List<Var>();
+        if (through is null && startOperation is null && lengthOperation is null)
         {
-            // The base's length never changes, so the check reads only the start and the length.
-            var check = new Code(SliceBoundsType + ".Check(" + slice.Base.Name + ".Length, " + slice.Start.Name + ", " + slice.Length.Name + ")", Code.Primary);
-            current.Add(new ForwardOnlyStmt(check, exits: false, new List<Var> { slice.Start, slice.Length }, null, null));
+            // The whole array.
+            Assign(slice.Start, new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, none), syntax);
+            Assign(slice.Length, new OpaqueExpr(new Code(slice.Base.Name + ".Length", Code.Primary), NumKind.Other, none), null);
+            return;
         }
+
+        // The offset and the length within what is viewed, in locals of their own when they are expressions (each is
+        // read more than once below, and the viewed slice may be the one being assigned).
+        OpaqueExpr offset = startOperation is null ? new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, none) : Held(Index(startOperation), "_sliceOffset");
+        OpaqueExpr viewedLength = through is null
+            ? new OpaqueExpr(new Code(slice.Base.Name + ".Length", Code.Primary), NumKind.Other, none)
+            : new OpaqueExpr(new Code(through.Length.Name, Code.Primary), NumKind.Other, new List<Var> { through.Length });
+        bool whole = offset.Code.Text == "0" && lengthOperation is null;
+        OpaqueExpr length = lengthOperation is not null
+            ? Held(Index(lengthOperation), "_sliceCount")
+            : whole
+                ? viewedLength
+                : Held(new OpaqueExpr(new Code(viewedLength.Code.Text + " - " + offset.Code.At(Code.Additive + 1), Code.Additive), NumKind.Other, viewedLength.Reads.Concat(offset.Reads).ToList()), "_sliceCount");
+        if (!whole)
+        {
+            var check = new Code(SliceBoundsType + ".Check(" + viewedLength.Code.Text + ", " + offset.Code.Text + ", " + length.Code.Text + ")", Code.Primary);
+            current.Add(new ForwardOnlyStmt(check, exits: false, viewedLength.Reads.Concat(offset.Reads).Concat(length.Reads).ToList(), null, null));
+        }
+
+        OpaqueExpr start = through is null
+            ? offset
+            : offset.Code.Text == "0"
+                ? new OpaqueExpr(new Code(through.Start.Name, Code.Primary), NumKind.Other, new List<Var> { through.Start })
+                : new OpaqueExpr(new Code(through.Start.Name + " + " + offset.Code.At(Code.Additive), Code.Additive), NumKind.Other, offset.Reads.Concat(new[] { through.Start }).ToList());
+        Assign(slice.Start, start, syntax);
+        Assign(slice.Length, length, null);
+
+        void Assign(Var target, OpaqueExpr e, SyntaxNode? at)
+        {
+            target.AssignSites++;
+            current.Add(new AssignStmt(target, e, at));
+        }
+    }
+
+    /// <summary>A constant or a single variable as is; anything else evaluated once into a new int local.</summary>
+    private OpaqueExpr Held(OpaqueExpr e, string prefix)
+    {
+        if (e.Reads.Count == 0 && int.TryParse(e.Code.Text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _)
+            || e.Reads.Count == 1 && e.Code.Text == e.Reads[0].Name && e.Reads[0].Role != VarRole.Temp)
+        {
+            return e;
+        }
+
+        var held = new Var(names.Next(prefix), "int", NumKind.Other, VarRole.Local);
+        Variables.Add(held);
+        held.AssignSites++;
+        current.Add(new AssignStmt(held, e, null));
+        return new OpaqueExpr(new Code(held.Name, Code.Primary), NumKind.Other, new List<Var> { held });
     }
 
     /// <summary>
@@ -226,14 +338,26 @@ internal sealed partial class BodyLowering
     /// </summary>
     private (Var Array, OpaqueExpr Index)? SliceElement(IOperation instance, IOperation index)
     {
-        if (instance is not ILocalReferenceOperation { Local: var local } || !slices.TryGetValue(local, out SliceAlias? slice))
+        ILocalSymbol? local = null;
+        SliceAlias? slice;
+        if (instance is ILocalReferenceOperation { Local: var named })
         {
+            if (!slices.TryGetValue(named, out slice))
+            {
+                return null;
+            }
+
+            local = named;
+        }
+        else if (instance is IParameterReferenceOperation || SliceOf(instance) is null || (slice = SliceArgument(instance)) is null)
+        {
+            // (An element of a slice expression, w.AsSpan(1)[0], takes its slice first.)
             return null;
         }
 
         OpaqueExpr position = Index(index);
         bool constantInside = index.ConstantValue is { HasValue: true, Value: int c } && c >= 0 && c < slice.ConstantLength;
-        if (!constantInside && !IsWithinSlice(index, local))
+        if (!constantInside && (local is null || !IsWithinSlice(index, local, slice)))
         {
             var check = new Code(SliceBoundsType + ".Index(" + position.Code.Text + ", " + slice.Length.Name + ")", Code.Primary);
             bool repeated = false;
@@ -259,7 +383,7 @@ internal sealed partial class BodyLowering
     /// <c>j</c> is the counter of an enclosing <c>for (int j = c; j &lt; row.Length; j++)</c> (c a non-negative
     /// constant, <c>j</c> written only by its step, <c>row</c> not reassigned in the loop): always inside the slice.
     /// </summary>
-    private static bool IsWithinSlice(IOperation index, ILocalSymbol slice)
+    private static bool IsWithinSlice(IOperation index, ILocalSymbol slice, SliceAlias alias)
     {
         if (index is not ILocalReferenceOperation { Local: var counter })
         {
@@ -274,9 +398,13 @@ internal sealed partial class BodyLowering
             }
 
             bool IsLocal(IOperation? e, ILocalSymbol symbol) => e is ILocalReferenceOperation l && SymbolEqualityComparer.Default.Equals(l.Local, symbol);
+            // j < row.Length, j < d (every slice of row takes d, a parameter never assigned), or j < c (c at most its constant length).
             bool boundIsLength = loop.Condition is IBinaryOperation { OperatorKind: BinaryOperatorKind.LessThan, OperatorMethod: null } comparison
                                  && IsLocal(comparison.LeftOperand, counter)
-                                 && comparison.RightOperand is IPropertyReferenceOperation { Property.Name: "Length", Instance: var instance } && IsLocal(instance, slice);
+                                 && (comparison.RightOperand is IPropertyReferenceOperation { Property.Name: "Length", Instance: var instance } && IsLocal(instance, slice)
+                                     || comparison.RightOperand is IParameterReferenceOperation bound && alias.LengthParameter is not null
+                                        && SymbolEqualityComparer.Default.Equals(bound.Parameter, alias.LengthParameter)
+                                     || comparison.RightOperand.ConstantValue is { HasValue: true, Value: int c } && c <= alias.ConstantLength);
             bool startsNonNegative = loop.Before.SelectMany(b => b.DescendantsAndSelf()).OfType<IVariableDeclaratorOperation>()
                 .Any(d => SymbolEqualityComparer.Default.Equals(d.Symbol, counter) && Initializer(d)?.ConstantValue is { HasValue: true, Value: int c } && c >= 0);
             IOperation? step = loop.AtLoopBottom.Length == 1 ? loop.AtLoopBottom[0] is IExpressionStatementOperation e ? e.Operation : loop.AtLoopBottom[0] : null;

@@ -176,6 +176,31 @@ public class SliceTests
                 return s;
             }
 
+            // A slice of itself: peeled one element per iteration (r = r.Slice(1)), the start saved per iteration.
+            [Differentiable]
+            public static double Peel(double[] w, double a)
+            {
+                ReadOnlySpan<double> r = w;
+                double s = 0;
+                while (r.Length > 1)
+                {
+                    s = (s * Math.Cos(r[0] * a)) + r[1];
+                    r = r.Slice(1);
+                }
+
+                return s;
+            }
+
+            // Slices of slices, a copy of a slice, and an element of a slice expression.
+            [Differentiable]
+            public static double Nested(double[] w, double a)
+            {
+                ReadOnlySpan<double> outer = w.AsSpan(1);
+                ReadOnlySpan<double> inner = outer.Slice(1, 2);
+                ReadOnlySpan<double> copy = inner;
+                return (inner[0] * outer[0] * a) + Math.Sin(copy[1]) + inner.Slice(1)[0] + w.AsSpan(2)[1];
+            }
+
             // Elements past the slice's end but inside the array: the primal throws, so must the gradient.
             [Differentiable]
             public static double PastTheSlice(double[] w, double a)
@@ -194,9 +219,9 @@ public class SliceTests
         }
         """;
 
-    private static readonly string[] Methods = { "RowsOfConstant", "TailSlice", "SpanSlice", "ScratchSegments", "Reassigned", "Aliases", "CallsWithSlices", "CarriedCall", "PastTheSlice", "SliceTooLong" };
+    private static readonly string[] Methods = { "RowsOfConstant", "TailSlice", "SpanSlice", "ScratchSegments", "Reassigned", "Aliases", "CallsWithSlices", "CarriedCall", "Peel", "Nested", "PastTheSlice", "SliceTooLong" };
 
-    private static readonly string[] Differentiated = { "RowsOfConstant", "TailSlice", "SpanSlice", "ScratchSegments", "Reassigned", "Aliases", "CallsWithSlices", "CarriedCall" };
+    private static readonly string[] Differentiated = { "RowsOfConstant", "TailSlice", "SpanSlice", "ScratchSegments", "Reassigned", "Aliases", "CallsWithSlices", "CarriedCall", "Peel", "Nested" };
 
     private static readonly ArrayMethodCheck Check = new(Subjects, Methods, "Slices", "SliceTests");
 
@@ -270,7 +295,7 @@ public class SliceTests
         // so it stays a span. j < wr.Length proves every wr[j] inside the slice.
         string gradient = Generated("RowsOfConstant").Split("Pullback(")[0];
         Assert.Contains("_wrStart = 0;", gradient, StringComparison.Ordinal);
-        Assert.Contains("SliceBounds.Check(w.Length, _wrStart, _wrLength);", gradient, StringComparison.Ordinal);
+        Assert.Contains("SliceBounds.Check(w.Length, 0, 3);", gradient, StringComparison.Ordinal);
         Assert.Contains("z = z + w[_wrStart + j] * row[j];", gradient, StringComparison.Ordinal);
         Assert.Contains("dw[_wrStart + j] += _d_z * row[j];", gradient, StringComparison.Ordinal);
         Assert.DoesNotContain("SliceBounds.Index", gradient, StringComparison.Ordinal);
@@ -291,6 +316,16 @@ public class SliceTests
         Assert.Contains("dw.Slice(_windowStart, _windowLength)", gradient, StringComparison.Ordinal);
         Assert.Contains("new global::System.Span<double>(_d_t, _sliceStart", gradient, StringComparison.Ordinal);
         Assert.Contains("DotPullback(", gradient, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Peel_SlicesItsOwnSlice_AndKeepsEachStart()
+    {
+        string gradient = Generated("Peel").Split("PeelPullback(")[0];
+        Assert.Contains("_rStart = _rStart + 1;", gradient, StringComparison.Ordinal);
+        Assert.Contains("SliceBounds.Check(_rLength, 1, _sliceCount", gradient, StringComparison.Ordinal);
+        Assert.Contains("_tapeInts[_tapeIntTop++] = _rStart;", gradient, StringComparison.Ordinal);
+        Assert.Contains("dw[_rStart + 1] += ", gradient, StringComparison.Ordinal);
     }
 
     [Theory]

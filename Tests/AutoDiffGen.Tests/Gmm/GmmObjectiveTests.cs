@@ -54,6 +54,27 @@ public sealed class GmmObjectiveTests
     [Fact]
     public void FreshBuffersGradientMatchesAdbenchReference() => AssertReference(FreshBuffers);
 
+    [Fact]
+    public void SlicesGradientMatchesAdbenchReference() => AssertReference(Slices);
+
+    [Theory]
+    [InlineData("gmm_d2_K5_n1000.txt")]
+    [InlineData("gmm_d10_K25_n1000.txt")]
+    public void SlicesMatchFlattenedIndicesOnWholeGradient(string file)
+    {
+        // The same objective written with span slices (rows of x, means, icf and the buffers).
+        GmmInstance p = GmmInstance.Load(file);
+        double primal = GmmSlices.Objective(p.Alphas, p.Means, p.Icf, p.X, p.Gamma, p.M, p.D, p.K, p.N);
+        Assert.True(RelError(primal, Primal(p)) <= 1e-12, Invariant($"sliced primal {primal:R} vs {Primal(p):R}"));
+        double vSliced = Whole(p, Slices, out double[] gSliced);
+        Generated(p, out double[] gGen);
+        Assert.True(RelError(vSliced, primal) <= 1e-12, Invariant($"sliced value {vSliced:R} vs primal {primal:R}"));
+        for (int i = 0; i < gGen.Length; i++)
+        {
+            Assert.True(RelError(gSliced[i], gGen[i]) <= 1e-9, Invariant($"{file} gradient[{i}]: slices {gSliced[i]:R}, indexed {gGen[i]:R}"));
+        }
+    }
+
     [Theory]
     [InlineData("gmm_d2_K5_n1000.txt")]
     [InlineData("gmm_d10_K25_n1000.txt")]
@@ -192,6 +213,9 @@ public sealed class GmmObjectiveTests
 
     private static double HandWritten(GmmInstance p, double[] dAlphas, double[] dMeans, double[] dIcf)
         => GmmObjective.ObjectiveHandGradient(p.Alphas, p.Means, p.Icf, p.X, p.Gamma, p.M, p.D, p.K, p.N, dAlphas, dMeans, dIcf);
+
+    private static double Slices(GmmInstance p, double[] dAlphas, double[] dMeans, double[] dIcf)
+        => GmmSlices.ObjectiveGradient(p.Alphas, p.Means, p.Icf, p.X, p.Gamma, p.M, p.D, p.K, p.N, dAlphas, dMeans, dIcf);
 
     private static double FreshBuffers(GmmInstance p, double[] dAlphas, double[] dMeans, double[] dIcf)
         => GmmFreshBuffers.ObjectiveGradient(p.Alphas, p.Means, p.Icf, p.X, p.Gamma, p.M, p.D, p.K, p.N, dAlphas, dMeans, dIcf);
