@@ -711,8 +711,8 @@ internal sealed partial class AdjointBuilder
                 Need(v.Var);
                 if (v.Slice is not null)
                 {
-                    Need(v.Slice.Start);
-                    Need(v.Slice.Length);
+                    NeedReads(v.Slice.StartValue);
+                    NeedReads(v.Slice.LengthValue);
                 }
 
                 break;
@@ -1635,8 +1635,8 @@ internal sealed partial class AdjointBuilder
             if (arg is VarExpr { Var.IsArray: true } array)
             {
                 string element = BodyLowering.KindType(array.Var.Kind);
-                string start = array.Slice?.Start.Name ?? "0";
-                string length = array.Slice?.Length.Name ?? array.Var.Name + ".Length";
+                string start = array.Slice?.StartValue.Code.Text ?? "0";
+                string length = array.Slice?.LengthValue.Code.Text ?? array.Var.Name + ".Length";
                 if (array.Var.Active)
                 {
                     // The callee adds into the adjoint of the array (a pooled local array may be longer: slice it),

@@ -15,25 +15,45 @@ namespace AutoDiffGen.Generator.Analysis;
 /// </summary>
 internal sealed class SliceAlias
 {
-    public SliceAlias(Var @base, Var start, Var length, bool baseIsSpan)
+    private readonly bool baseIsSpan;
+
+    /// <param name="base">The array viewed.</param>
+    /// <param name="start">The local holding the start; null for a slice whose start and length are written in place (<see cref="StartInline"/>).</param>
+    /// <param name="length">The local holding the length; null with <paramref name="start"/>.</param>
+    /// <param name="baseIsSpan">Whether the base is a span in generated code (so it is sliced with Slice, not AsSpan).</param>
+    public SliceAlias(Var @base, Var? start, Var? length, bool baseIsSpan)
     {
         Base = @base;
         Start = start;
         Length = length;
-        SpanCode = baseIsSpan
-            ? @base.Name + ".Slice(" + start.Name + ", " + length.Name + ")"
-            : "global::System.MemoryExtensions.AsSpan(" + @base.Name + ", " + start.Name + ", " + length.Name + ")";
+        this.baseIsSpan = baseIsSpan;
     }
 
     /// <summary>The array or span parameter, or the local array the method created, that the slice views.</summary>
     public Var Base { get; }
 
-    public Var Start { get; }
+    public Var? Start { get; }
 
-    public Var Length { get; }
+    public Var? Length { get; }
 
-    /// <summary>The slice as a span, for the places that use it whole (a call on constants, a condition).</summary>
-    public string SpanCode { get; }
+    /// <summary>
+    /// For a slice assigned once from expressions nothing in its scope changes (<c>xc.AsSpan(ik * d, d)</c> in the
+    /// body of the loop over <c>ik</c>): the start, written where the slice is used, so <c>c[j]</c> is
+    /// <c>xc[ik * d + j]</c>, exactly the flattened index.
+    /// </summary>
+    public OpaqueExpr? StartInline { get; set; }
+
+    /// <summary>The length of a slice written in place (see <see cref="StartInline"/>).</summary>
+    public OpaqueExpr? LengthInline { get; set; }
+
+    public OpaqueExpr StartValue => StartInline ?? new OpaqueExpr(new Code(Start!.Name, Code.Primary), NumKind.Other, new List<Var> { Start });
+
+    public OpaqueExpr LengthValue => LengthInline ?? new OpaqueExpr(new Code(Length!.Name, Code.Primary), NumKind.Other, new List<Var> { Length });
+
+    /// <summary>The slice as a span, for the places that use it whole (a call, a condition).</summary>
+    public string SpanCode => baseIsSpan
+        ? Base.Name + ".Slice(" + StartValue.Code.Text + ", " + LengthValue.Code.Text + ")"
+        : "global::System.MemoryExtensions.AsSpan(" + Base.Name + ", " + StartValue.Code.Text + ", " + LengthValue.Code.Text + ")";
 
     /// <summary>The length when every assignment gives the same constant one (<c>w.AsSpan(i * d, 3)</c>): constant indices below it need no check.</summary>
     public int? ConstantLength { get; set; }
@@ -128,10 +148,16 @@ internal sealed partial class BodyLowering
             Var v = vars[local];
             vars.Remove(local);
             Variables.Remove(v);
-            var start = new Var(names.Claim("_" + local.Name + "Start"), "int", NumKind.Other, VarRole.Local);
-            var length = new Var(names.Claim("_" + local.Name + "Length"), "int", NumKind.Other, VarRole.Local);
-            Variables.Add(start);
-            Variables.Add(length);
+            Var? start = null;
+            Var? length = null;
+            if (!InPlace(local, writes[local]))
+            {
+                start = new Var(names.Claim("_" + local.Name + "Start"), "int", NumKind.Other, VarRole.Local);
+                length = new Var(names.Claim("_" + local.Name + "Length"), "int", NumKind.Other, VarRole.Local);
+                Variables.Add(start);
+                Variables.Add(length);
+            }
+
             bool baseIsSpan = @base.IsPooled || @base.Type.Contains("Span<");
             var lengths = writes[local].Select(w => w is null ? null : SliceParts(w)?.Length?.ConstantValue is { HasValue: true, Value: int n } ? n : (int?)null).Distinct().ToList();
             var lengthParameters = writes[local].Select(w => w is null ? null : SliceParts(w)?.Length is IParameterReferenceOperation p ? p.Parameter : null)
@@ -153,6 +179,46 @@ internal sealed partial class BodyLowering
             list.Add(value);
         }
     }
+
+    /// <summary>
+    /// A slice assigned only where it is declared, of an array directly, from start and length expressions that
+    /// read nothing its scope writes (counters of enclosing loops, parameters, locals assigned once; no calls,
+    /// fields or elements): they can be written wherever the slice is used.
+    /// </summary>
+    private bool InPlace(ILocalSymbol local, List<IOperation?> values)
+    {
+        if (values.Count != 1 || values[0] is not { } value || SliceParts(value) is not { } parts || ArrayBase(parts.Viewed) is null)
+        {
+            return false;
+        }
+
+        IVariableDeclaratorOperation? declarator = value.Parent?.Parent as IVariableDeclaratorOperation
+            ?? (value.Parent is IConversionOperation { Parent.Parent: IVariableDeclaratorOperation converted } ? converted : null);
+        if (declarator is null || !SymbolEqualityComparer.Default.Equals(declarator.Symbol, local))
+        {
+            return false;
+        }
+
+        IOperation? scope = declarator.Parent;
+        while (scope is not null and not IBlockOperation and not ILoopOperation)
+        {
+            scope = scope.Parent;
+        }
+
+        return scope is not null && new[] { parts.Start, parts.Length }.All(e => e is null || IsStableIn(e, scope));
+    }
+
+    /// <summary>A pure integer expression whose every variable nothing in <paramref name="scope"/> writes.</summary>
+    private static bool IsStableIn(IOperation expression, IOperation scope)
+        => IsPure(expression) && expression.DescendantsAndSelf().All(o => o switch
+        {
+            ILocalReferenceOperation l => !IsWrittenIn(scope, l.Local),
+            IParameterReferenceOperation p => !IsWrittenIn(scope, p.Parameter),
+            IPropertyReferenceOperation { Property.Name: "Length", Instance.Type: IArrayTypeSymbol or INamedTypeSymbol { IsRefLikeType: true } } => true,
+            IFieldReferenceOperation { Field.IsConst: true } => true,
+            IFieldReferenceOperation or IPropertyReferenceOperation or IArrayElementReferenceOperation => false,
+            _ => true,
+        });
 
     /// <summary>A local of a floating array, span or read-only span type.</summary>
     private bool IsSliceCandidate(ILocalSymbol local)
@@ -274,11 +340,31 @@ internal sealed partial class BodyLowering
     {
         (Var _, SliceAlias? through, IOperation? startOperation, IOperation? lengthOperation) = SliceOf(value)!.Value;
         var none = new List<Var>();
+        if (slice.Start is null)
+        {
+            // Written in place (see InPlace): only the check the slice itself would make stays here.
+            OpaqueExpr at = startOperation is null ? new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, none) : Index(startOperation);
+            slice.StartInline = at;
+            slice.LengthInline = lengthOperation is not null
+                ? Index(lengthOperation)
+                : new OpaqueExpr(
+                    startOperation is null ? new Code(slice.Base.Name + ".Length", Code.Primary) : new Code(slice.Base.Name + ".Length - " + at.Code.At(Code.Additive + 1), Code.Additive),
+                    NumKind.Other,
+                    new List<Var>(at.Reads));
+            if (startOperation is not null)
+            {
+                var inPlaceCheck = new Code(SliceBoundsType + ".Check(" + slice.Base.Name + ".Length, " + at.Code.Text + ", " + slice.LengthInline.Code.Text + ")", Code.Primary);
+                current.Add(new ForwardOnlyStmt(inPlaceCheck, exits: false, at.Reads.Concat(slice.LengthInline.Reads).ToList(), null, null));
+            }
+
+            return;
+        }
+
         if (through is null && startOperation is null && lengthOperation is null)
         {
             // The whole array.
             Assign(slice.Start, new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, none), syntax);
-            Assign(slice.Length, new OpaqueExpr(new Code(slice.Base.Name + ".Length", Code.Primary), NumKind.Other, none), null);
+            Assign(slice.Length!, new OpaqueExpr(new Code(slice.Base.Name + ".Length", Code.Primary), NumKind.Other, none), null);
             return;
         }
 
@@ -287,7 +373,7 @@ internal sealed partial class BodyLowering
         OpaqueExpr offset = startOperation is null ? new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, none) : Held(Index(startOperation), "_sliceOffset");
         OpaqueExpr viewedLength = through is null
             ? new OpaqueExpr(new Code(slice.Base.Name + ".Length", Code.Primary), NumKind.Other, none)
-            : new OpaqueExpr(new Code(through.Length.Name, Code.Primary), NumKind.Other, new List<Var> { through.Length });
+            : through.LengthValue;
         bool whole = offset.Code.Text == "0" && lengthOperation is null;
         OpaqueExpr length = lengthOperation is not null
             ? Held(Index(lengthOperation), "_sliceCount")
@@ -303,10 +389,10 @@ internal sealed partial class BodyLowering
         OpaqueExpr start = through is null
             ? offset
             : offset.Code.Text == "0"
-                ? new OpaqueExpr(new Code(through.Start.Name, Code.Primary), NumKind.Other, new List<Var> { through.Start })
-                : new OpaqueExpr(new Code(through.Start.Name + " + " + offset.Code.At(Code.Additive), Code.Additive), NumKind.Other, offset.Reads.Concat(new[] { through.Start }).ToList());
+                ? through.StartValue
+                : new OpaqueExpr(new Code(through.StartValue.Code.At(Code.Additive) + " + " + offset.Code.At(Code.Additive), Code.Additive), NumKind.Other, offset.Reads.Concat(through.StartValue.Reads).ToList());
         Assign(slice.Start, start, syntax);
-        Assign(slice.Length, length, null);
+        Assign(slice.Length!, length, null);
 
         void Assign(Var target, OpaqueExpr e, SyntaxNode? at)
         {
@@ -359,7 +445,7 @@ internal sealed partial class BodyLowering
         bool constantInside = index.ConstantValue is { HasValue: true, Value: int c } && c >= 0 && c < slice.ConstantLength;
         if (!constantInside && (local is null || !IsWithinSlice(index, local, slice)))
         {
-            var check = new Code(SliceBoundsType + ".Index(" + position.Code.Text + ", " + slice.Length.Name + ")", Code.Primary);
+            var check = new Code(SliceBoundsType + ".Index(" + position.Code.Text + ", " + slice.LengthValue.Code.Text + ")", Code.Primary);
             bool repeated = false;
             for (int k = current.Count - 1; k >= 0 && current[k] is ForwardOnlyStmt { IsCheck: true } previous; k--)
             {
@@ -368,14 +454,17 @@ internal sealed partial class BodyLowering
 
             if (!repeated)
             {
-                current.Add(new ForwardOnlyStmt(check, exits: false, new List<Var>(position.Reads) { slice.Length }, null, null) { IsCheck = true });
+                current.Add(new ForwardOnlyStmt(check, exits: false, position.Reads.Concat(slice.LengthValue.Reads).ToList(), null, null) { IsCheck = true });
             }
         }
 
-        var reads = new List<Var>(position.Reads) { slice.Start };
+        OpaqueExpr start = slice.StartValue;
+        var reads = position.Reads.Concat(start.Reads).ToList();
         Code element = position.Code.Text == "0"
-            ? new Code(slice.Start.Name, Code.Primary)
-            : new Code(slice.Start.Name + " + " + position.Code.At(Code.Additive), Code.Additive);
+            ? start.Code
+            : start.Code.Text == "0"
+                ? position.Code
+                : new Code(start.Code.At(Code.Additive) + " + " + position.Code.At(Code.Additive), Code.Additive);
         return (slice.Base, new OpaqueExpr(element, NumKind.Other, reads));
     }
 
@@ -422,8 +511,23 @@ internal sealed partial class BodyLowering
     private bool TryLowerForEachOverSlice(IForEachLoopOperation loop, IVariableDeclaratorOperation control)
     {
         IOperation collection = loop.Collection is IConversionOperation conversion ? conversion.Operand : loop.Collection;
-        if (collection is not ILocalReferenceOperation { Local: var local } || !slices.TryGetValue(local, out SliceAlias? slice))
+        SliceAlias? slice;
+        if (collection is ILocalReferenceOperation { Local: var local })
         {
+            if (!slices.TryGetValue(local, out slice))
+            {
+                return false;
+            }
+
+            if (IsWrittenIn(loop.Body, local))
+            {
+                // foreach walks the span it started with: the body's reassignments do not change it.
+                slice = new SliceAlias(slice.Base, Copy(slice.Start!), Copy(slice.Length!), baseIsSpan: false);
+            }
+        }
+        else if (collection is IParameterReferenceOperation || SliceOf(collection) is null || (slice = SliceArgument(collection)) is null)
+        {
+            // (foreach over w.AsSpan(1) takes its slice first.)
             return false;
         }
 
@@ -434,15 +538,26 @@ internal sealed partial class BodyLowering
         element.AssignSites++;
         int start = current.Count;
         loopDepth++;
-        var position = new OpaqueExpr(new Code(slice.Start.Name + " + " + index.Name, Code.Additive), NumKind.Other, new List<Var> { slice.Start, index });
+        OpaqueExpr first = slice.StartValue;
+        var position = new OpaqueExpr(new Code(first.Code.At(Code.Additive) + " + " + index.Name, Code.Additive), NumKind.Other, new List<Var>(first.Reads) { index });
         List<Stmt> body = LowerBlock(null);
         body.Add(new AssignStmt(element, new ElemExpr(slice.Base, position), null));
         body.AddRange(LowerBlock(loop.Body));
         loopDepth--;
-        LoopStmt lowered = CountedLoop(index, new OpaqueExpr(new Code(slice.Length.Name, Code.Primary), NumKind.Other, new List<Var> { slice.Length }), body, loop.Syntax);
+        LoopStmt lowered = CountedLoop(index, slice.LengthValue, body, loop.Syntax);
         PlaceHoistedCreations(start);
         current.Add(lowered);
         return true;
+    }
+
+    /// <summary>A new int local holding the current value of <paramref name="v"/>.</summary>
+    private Var Copy(Var v)
+    {
+        var copy = new Var(names.Next(v.Name + "At"), "int", NumKind.Other, VarRole.Local);
+        Variables.Add(copy);
+        copy.AssignSites++;
+        current.Add(new AssignStmt(copy, new OpaqueExpr(new Code(v.Name, Code.Primary), NumKind.Other, new List<Var> { v }), null));
+        return copy;
     }
 
     /// <summary>

@@ -124,12 +124,12 @@ internal sealed class OperationPrinter
             // A slice local is its base array, a start and a length (see BodyLowering.Slices.cs).
             case ILocalReferenceOperation local when slices(local.Local) is SliceAlias slice:
                 reads.Add(slice.Base);
-                reads.Add(slice.Start);
-                reads.Add(slice.Length);
+                reads.AddRange(slice.StartValue.Reads);
+                reads.AddRange(slice.LengthValue.Reads);
                 return new Code(slice.SpanCode, Code.Primary);
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: ILocalReferenceOperation local } when slices(local.Local) is SliceAlias slice:
-                reads.Add(slice.Length);
-                return new Code(slice.Length.Name, Code.Primary);
+                reads.AddRange(slice.LengthValue.Reads);
+                return slice.LengthValue.Code;
             case ILocalReferenceOperation local:
                 return Name(local.Local, reads);
             case IParameterReferenceOperation parameter:
