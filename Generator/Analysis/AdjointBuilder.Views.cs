@@ -523,7 +523,8 @@ internal sealed partial class AdjointBuilder
         }
 
         string counter = loop.Counter.Name;
-        var statements = loop.Body.Where(s => s is not AssignStmt { IsCounterStep: true }).ToList();
+        // (Bounds checks of slices read integers only and have no reverse.)
+        var statements = loop.Body.Where(s => s is not AssignStmt { IsCounterStep: true } and not ForwardOnlyStmt { IsCheck: true }).ToList();
 
         // Trailing running updates: l = l + k, undone in the mirror order.
         var own = new List<AssignStmt>();

@@ -354,7 +354,7 @@ internal sealed partial class BodyLowering
             if (startOperation is not null)
             {
                 var inPlaceCheck = new Code(SliceBoundsType + ".Check(" + slice.Base.Name + ".Length, " + at.Code.Text + ", " + slice.LengthInline.Code.Text + ")", Code.Primary);
-                current.Add(new ForwardOnlyStmt(inPlaceCheck, exits: false, at.Reads.Concat(slice.LengthInline.Reads).ToList(), null, null));
+                current.Add(new ForwardOnlyStmt(inPlaceCheck, exits: false, at.Reads.Concat(slice.LengthInline.Reads).ToList(), null, null) { IsCheck = true });
             }
 
             return;
@@ -383,7 +383,7 @@ internal sealed partial class BodyLowering
         if (!whole)
         {
             var check = new Code(SliceBoundsType + ".Check(" + viewedLength.Code.Text + ", " + offset.Code.Text + ", " + length.Code.Text + ")", Code.Primary);
-            current.Add(new ForwardOnlyStmt(check, exits: false, viewedLength.Reads.Concat(offset.Reads).Concat(length.Reads).ToList(), null, null));
+            current.Add(new ForwardOnlyStmt(check, exits: false, viewedLength.Reads.Concat(offset.Reads).Concat(length.Reads).ToList(), null, null) { IsCheck = true });
         }
 
         OpaqueExpr start = through is null

@@ -420,7 +420,7 @@ internal sealed class ForwardOnlyStmt : Stmt
         Guard = guard;
     }
 
-    /// <summary>A bounds check of a slice element (reads integers only; the reverse sweep needs no copy of it).</summary>
+    /// <summary>A bounds check of a slice or of its element (reads integers only, has no reverse).</summary>
     public bool IsCheck { get; set; }
 
     public Code Code { get; }
