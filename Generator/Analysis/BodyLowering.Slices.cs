@@ -531,22 +531,10 @@ internal sealed partial class BodyLowering
             return false;
         }
 
-        Var index = NewTemp(NumKind.Other, "_i", "int");
-        index.AssignSites += 2;
-        AddLocal(control.Symbol);
-        Var element = vars[control.Symbol];
-        element.AssignSites++;
-        int start = current.Count;
-        loopDepth++;
         OpaqueExpr first = slice.StartValue;
-        var position = new OpaqueExpr(new Code(first.Code.At(Code.Additive) + " + " + index.Name, Code.Additive), NumKind.Other, new List<Var>(first.Reads) { index });
-        List<Stmt> body = LowerBlock(null);
-        body.Add(new AssignStmt(element, new ElemExpr(slice.Base, position), null));
-        body.AddRange(LowerBlock(loop.Body));
-        loopDepth--;
-        LoopStmt lowered = CountedLoop(index, slice.LengthValue, body, loop.Syntax);
-        PlaceHoistedCreations(start);
-        current.Add(lowered);
+        SliceAlias walked = slice;
+        LowerForEach(loop, control, slice.LengthValue, (index, _) => new ElemExpr(walked.Base,
+            new OpaqueExpr(new Code(first.Code.At(Code.Additive) + " + " + index.Name, Code.Additive), NumKind.Other, new List<Var>(first.Reads) { index })));
         return true;
     }
 

@@ -268,27 +268,11 @@ internal sealed partial class BodyLowering
             case IForEachLoopOperation loop when loop.LoopControlVariable is IVariableDeclaratorOperation control && TryLowerForEachOverSlice(loop, control):
                 break;
             case IForEachLoopOperation loop when loop.LoopControlVariable is IVariableDeclaratorOperation control && ForEachSource(loop) is Var array:
-            {
-                // foreach (var v in xs) body  =>  for (int k = 0; k < xs.Length; k++) { v = xs[k]; body }
-                Var index = NewTemp(NumKind.Other, "_i", "int");
-                index.AssignSites += 2;
-                AddLocal(control.Symbol);
-                Var element = vars[control.Symbol];
-                element.AssignSites++;
-                int start = current.Count;
-                loopDepth++;
-                var indexExpr = new OpaqueExpr(new Code(index.Name, Code.Primary), NumKind.Other, new List<Var> { index });
-                List<Stmt> body = LowerBlock(null);
-                body.Add(new AssignStmt(element, element.Kind == NumKind.Other || !array.IsArray
-                    ? new OpaqueExpr(new Code(array.Name + "[" + index.Name + "]", Code.Primary), element.Kind, new List<Var> { array, index })
-                    : new ElemExpr(array, indexExpr), null)); // the loop's own comment names the element
-                body.AddRange(LowerBlock(loop.Body));
-                loopDepth--;
-                LoopStmt lowered = OverWholeArray(index, array, body, loop.Syntax);
-                PlaceHoistedCreations(start);
-                current.Add(lowered);
+                LowerForEach(loop, control, new OpaqueExpr(new Code(array.Name + ".Length", Code.Primary), NumKind.Other, new List<Var> { array }), (index, element) =>
+                    element.Kind == NumKind.Other || !array.IsArray
+                        ? new OpaqueExpr(new Code(array.Name + "[" + index.Name + "]", Code.Primary), element.Kind, new List<Var> { array, index })
+                        : new ElemExpr(array, new OpaqueExpr(new Code(index.Name, Code.Primary), NumKind.Other, new List<Var> { index })));
                 break;
-            }
 
             default:
                 ReportStatement(operation);
@@ -958,6 +942,28 @@ internal sealed partial class BodyLowering
     /// </summary>
     private LoopStmt OverWholeArray(Var counter, Var array, List<Stmt> body, SyntaxNode? syntax)
         => CountedLoop(counter, new OpaqueExpr(new Code(array.Name + ".Length", Code.Primary), NumKind.Other, new List<Var> { array }), body, syntax);
+
+    /// <summary>
+    /// <c>foreach (var v in xs) body</c>  =&gt;  <c>for (int k = 0; k &lt; bound; k++) { v = element(k); body }</c>, with
+    /// <paramref name="element"/> given the counter and the loop variable.
+    /// </summary>
+    private void LowerForEach(IForEachLoopOperation loop, IVariableDeclaratorOperation control, OpaqueExpr bound, System.Func<Var, Var, Expr> element)
+    {
+        Var index = NewTemp(NumKind.Other, "_i", "int");
+        index.AssignSites += 2;
+        AddLocal(control.Symbol);
+        Var variable = vars[control.Symbol];
+        variable.AssignSites++;
+        int start = current.Count;
+        loopDepth++;
+        List<Stmt> body = LowerBlock(null);
+        body.Add(new AssignStmt(variable, element(index, variable), null)); // the loop's own comment names the element
+        body.AddRange(LowerBlock(loop.Body));
+        loopDepth--;
+        LoopStmt lowered = CountedLoop(index, bound, body, loop.Syntax);
+        PlaceHoistedCreations(start);
+        current.Add(lowered);
+    }
 
     /// <summary><c>k = 0;</c> (added to the current list), then <c>while (k &lt; bound) { body; k = k + 1; }</c>.</summary>
     private LoopStmt CountedLoop(Var counter, OpaqueExpr bound, List<Stmt> body, SyntaxNode? syntax)

@@ -61,6 +61,24 @@ public sealed class AllocationTests
 
     private static readonly Lazy<CompiledAssembly> Compiled = new(() => TestCompiler.Compile(Source, "AllocationTests"));
 
+    /// <summary>
+    /// The fewest bytes this thread allocates over three runs of <paramref name="run"/>: an allocation per call shows
+    /// in every run (10,000 calls), a one-off allocation of the runtime (tiering, while the rest of the suite loads
+    /// the machine) in one.
+    /// </summary>
+    private static long FewestBytes(Action run)
+    {
+        long fewest = long.MaxValue;
+        for (int pass = 0; pass < 3; pass++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            run();
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        return fewest;
+    }
+
     [Theory]
     [InlineData("DriveGradient")]
     [InlineData("DrivePullback")]
@@ -70,9 +88,8 @@ public sealed class AllocationTests
         _ = drive(Calls);
         _ = drive(Calls);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        double result = drive(Calls);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        double result = 0;
+        long allocated = FewestBytes(() => result = drive(Calls));
 
         Assert.True(double.IsFinite(result));
         Assert.Equal(0, allocated);
@@ -83,10 +100,7 @@ public sealed class AllocationTests
     {
         var gradient = Compiled.Value.Method("Subjects.Hot", "LossGradient").CreateDelegate<Gradient2>();
         double sum = Loop(gradient, 100);
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        sum += Loop(gradient, Calls);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = FewestBytes(() => sum += Loop(gradient, Calls));
 
         Assert.True(double.IsFinite(sum));
         Assert.Equal(0, allocated);
@@ -98,14 +112,13 @@ public sealed class AllocationTests
         var pullback = Compiled.Value.Method("Subjects.Hot", "LossPullback").CreateDelegate<Pullback2>();
         double dx = 0, dy = 0;
         pullback(0.5, 1.5, 2.5, ref dx, ref dy);
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Calls; i++)
+        long allocated = FewestBytes(() =>
         {
-            pullback(0.5 + (i * 1e-6), 1.5, 2.5, ref dx, ref dy);
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            for (int i = 0; i < Calls; i++)
+            {
+                pullback(0.5 + (i * 1e-6), 1.5, 2.5, ref dx, ref dy);
+            }
+        });
         Assert.True(double.IsFinite(dx + dy));
         Assert.Equal(0, allocated);
     }

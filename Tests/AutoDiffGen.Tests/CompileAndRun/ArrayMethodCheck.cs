@@ -116,7 +116,7 @@ internal sealed class ArrayMethodCheck
         Assert.Equal(-2.0 + (1.7 * da), pa[0], 10);
     }
 
-    /// <summary>Bytes that 4000 more steady-state Gradient calls allocate, measured through the Loop driver (its reflection call has a fixed cost).</summary>
+    /// <summary>Bytes that 4000 more steady-state Gradient calls allocate, measured through the Loop driver (its reflection call has a fixed cost), the fewest of three measurements.</summary>
     public long BytesFor4000Calls(string method, double[] w, double a)
     {
         double[] dw = new double[w.Length];
@@ -131,6 +131,15 @@ internal sealed class ArrayMethodCheck
 
         Measure(50);
         Measure(50);
-        return Measure(6000) - Measure(2000);
+
+        // The fewest of three differences: an allocation per call shows in each (4000 calls, at least 96 KB), a
+        // one-off allocation of the runtime on this thread (while the rest of the suite loads the machine) in one.
+        long fewest = long.MaxValue;
+        for (int pass = 0; pass < 3; pass++)
+        {
+            fewest = Math.Min(fewest, Measure(6000) - Measure(2000));
+        }
+
+        return fewest;
     }
 }

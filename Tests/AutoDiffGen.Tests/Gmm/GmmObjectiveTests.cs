@@ -58,38 +58,26 @@ public sealed class GmmObjectiveTests
     public void SlicesGradientMatchesAdbenchReference() => AssertReference(Slices);
 
     [Theory]
-    [InlineData("gmm_d2_K5_n1000.txt")]
-    [InlineData("gmm_d10_K25_n1000.txt")]
-    public void SlicesMatchFlattenedIndicesOnWholeGradient(string file)
+    [InlineData("fresh buffers", "gmm_d2_K5_n1000.txt")]
+    [InlineData("fresh buffers", "gmm_d10_K25_n1000.txt")]
+    [InlineData("slices", "gmm_d2_K5_n1000.txt")]
+    [InlineData("slices", "gmm_d10_K25_n1000.txt")]
+    public void RewrittenObjective_MatchesTheIndexedOneOnWholeGradient(string variant, string file)
     {
-        // The same objective written with span slices (rows of x, means, icf and the buffers).
+        // The same objective written another way: its buffers declared inside the loops (a fresh array per point and
+        // component), or span slices (rows of x, means, icf and the buffers) instead of flattened indices.
         GmmInstance p = GmmInstance.Load(file);
-        double primal = GmmSlices.Objective(p.Alphas, p.Means, p.Icf, p.X, p.Gamma, p.M, p.D, p.K, p.N);
-        Assert.True(RelError(primal, Primal(p)) <= 1e-12, Invariant($"sliced primal {primal:R} vs {Primal(p):R}"));
-        double vSliced = Whole(p, Slices, out double[] gSliced);
+        bool slices = variant == "slices";
+        double primal = slices
+            ? GmmSlices.Objective(p.Alphas, p.Means, p.Icf, p.X, p.Gamma, p.M, p.D, p.K, p.N)
+            : GmmFreshBuffers.Objective(p.Alphas, p.Means, p.Icf, p.X, p.Gamma, p.M, p.D, p.K, p.N);
+        Assert.True(RelError(primal, Primal(p)) <= 1e-12, Invariant($"{variant} primal {primal:R} vs {Primal(p):R}"));
+        double value = Whole(p, slices ? Slices : FreshBuffers, out double[] gradient);
         Generated(p, out double[] gGen);
-        Assert.True(RelError(vSliced, primal) <= 1e-12, Invariant($"sliced value {vSliced:R} vs primal {primal:R}"));
+        Assert.True(RelError(value, primal) <= 1e-12, Invariant($"{variant} value {value:R} vs primal {primal:R}"));
         for (int i = 0; i < gGen.Length; i++)
         {
-            Assert.True(RelError(gSliced[i], gGen[i]) <= 1e-9, Invariant($"{file} gradient[{i}]: slices {gSliced[i]:R}, indexed {gGen[i]:R}"));
-        }
-    }
-
-    [Theory]
-    [InlineData("gmm_d2_K5_n1000.txt")]
-    [InlineData("gmm_d10_K25_n1000.txt")]
-    public void FreshBuffersMatchHoistedBuffersOnWholeGradient(string file)
-    {
-        // The same objective with its buffers declared inside the loops (a fresh array per point and component).
-        GmmInstance p = GmmInstance.Load(file);
-        double primal = GmmFreshBuffers.Objective(p.Alphas, p.Means, p.Icf, p.X, p.Gamma, p.M, p.D, p.K, p.N);
-        Assert.True(RelError(primal, Primal(p)) <= 1e-12, Invariant($"fresh-buffer primal {primal:R} vs {Primal(p):R}"));
-        double vFresh = Whole(p, FreshBuffers, out double[] gFresh);
-        Generated(p, out double[] gGen);
-        Assert.True(RelError(vFresh, primal) <= 1e-12, Invariant($"fresh-buffer value {vFresh:R} vs primal {primal:R}"));
-        for (int i = 0; i < gGen.Length; i++)
-        {
-            Assert.True(RelError(gFresh[i], gGen[i]) <= 1e-9, Invariant($"{file} gradient[{i}]: fresh buffers {gFresh[i]:R}, hoisted {gGen[i]:R}"));
+            Assert.True(RelError(gradient[i], gGen[i]) <= 1e-9, Invariant($"{file} gradient[{i}]: {variant} {gradient[i]:R}, indexed {gGen[i]:R}"));
         }
     }
 

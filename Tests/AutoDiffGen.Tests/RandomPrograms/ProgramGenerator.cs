@@ -398,15 +398,7 @@ internal sealed class ProgramGenerator
                 w.Open();
                 w.Line(Code.Same("ReadOnlySpan<" + _t + "> " + sl + " = " + SliceOfW(r, size) + ";"));
                 w.Line(Code.Same("for (int " + j + " = 0; " + j + " < " + sl + ".Length; " + j + "++)"));
-                _loopIndices.Add(r);
-                _loopIndices.Add(j);
-                _preferred.Add(sl + "[" + j + "]");
-                _preferred.Add(sl + "[" + sl + ".Length - 1]");
-                int before = _preferred.Count;
-                Block(w, depth + 2);
-                _loopIndices.Remove(j);
-                _loopIndices.Remove(r);
-                _preferred.RemoveRange(before - 2, 2);
+                NestBody(w, depth + 2, new[] { r, j }, sl + "[" + j + "]", sl + "[" + sl + ".Length - 1]");
                 w.Close();
                 break;
             }
@@ -542,15 +534,7 @@ internal sealed class ProgramGenerator
                 w.Line(Code.Same("for (int " + r + " = 0; " + r + " < w.Length / " + size + "; " + r + "++)"));
                 w.Open();
                 w.Line(Code.Same("for (int " + j + " = 0; " + j + " < " + size + "; " + j + "++)"));
-                _loopIndices.Add(r);
-                _loopIndices.Add(j);
-                _preferred.Add("w[(" + r + " * " + size + ") + " + j + "]");
-                _preferred.Add("w[" + r + " * " + size + "]");
-                int before = _preferred.Count;
-                Block(w, depth + 2);
-                _loopIndices.Remove(j);
-                _loopIndices.Remove(r);
-                _preferred.RemoveRange(before - 2, 2);
+                NestBody(w, depth + 2, new[] { r, j }, "w[(" + r + " * " + size + ") + " + j + "]", "w[" + r + " * " + size + "]");
                 w.Close();
                 break;
             }
@@ -838,6 +822,21 @@ internal sealed class ProgramGenerator
 
         string text = value.ToString("0.0##", CultureInfo.InvariantCulture) + (_single ? "f" : string.Empty);
         return value < 0 ? "(" + text + ")" : text;
+    }
+
+    /// <summary>The body of a nest: its counters usable as indices, <paramref name="preferred"/> as favoured leaves, while it is written.</summary>
+    private void NestBody(Writer w, int depth, string[] counters, params string[] preferred)
+    {
+        _loopIndices.AddRange(counters);
+        _preferred.AddRange(preferred);
+        int before = _preferred.Count;
+        Block(w, depth);
+        foreach (string k in counters.Reverse())
+        {
+            _loopIndices.Remove(k);
+        }
+
+        _preferred.RemoveRange(before - preferred.Length, preferred.Length);
     }
 
     /// <summary>A slice of <c>w</c> of <paramref name="size"/> elements from <paramref name="r"/>, in one of the forms the generator lowers.</summary>
