@@ -494,15 +494,49 @@ internal sealed partial class BodyLowering
                                      || comparison.RightOperand is IParameterReferenceOperation bound && alias.LengthParameter is not null
                                         && SymbolEqualityComparer.Default.Equals(bound.Parameter, alias.LengthParameter)
                                      || comparison.RightOperand.ConstantValue is { HasValue: true, Value: int c } && c <= alias.ConstantLength);
-            bool startsNonNegative = loop.Before.SelectMany(b => b.DescendantsAndSelf()).OfType<IVariableDeclaratorOperation>()
-                .Any(d => SymbolEqualityComparer.Default.Equals(d.Symbol, counter) && Initializer(d)?.ConstantValue is { HasValue: true, Value: int c } && c >= 0);
-            IOperation? step = loop.AtLoopBottom.Length == 1 ? loop.AtLoopBottom[0] is IExpressionStatementOperation e ? e.Operation : loop.AtLoopBottom[0] : null;
-            bool ascends = step is IIncrementOrDecrementOperation { Kind: OperationKind.Increment }
-                           || step is ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Add, Value.ConstantValue: { HasValue: true, Value: int s } } && s > 0;
-            return boundIsLength && startsNonNegative && ascends && !IsWrittenIn(loop.Body, counter) && !IsWrittenIn(loop, slice);
+            return boundIsLength && IsNonNegativeCounter(loop, counter) && !IsWrittenIn(loop, slice);
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// <paramref name="counter"/> of <c>for (int c = start; ...; c++)</c> (or <c>c += k</c>, k &gt; 0), written only by
+    /// its step, with a start that is never negative: a non-negative constant, an enclosing such counter, or a sum of
+    /// those (<c>j = i + 1</c> under <c>for (int i = 0; ...; i++)</c>).
+    /// </summary>
+    private static bool IsNonNegativeCounter(IForLoopOperation loop, ILocalSymbol counter)
+    {
+        IOperation? step = loop.AtLoopBottom.Length == 1 ? loop.AtLoopBottom[0] is IExpressionStatementOperation e ? e.Operation : loop.AtLoopBottom[0] : null;
+        bool ascends = step is IIncrementOrDecrementOperation { Kind: OperationKind.Increment, Target: ILocalReferenceOperation t } && SymbolEqualityComparer.Default.Equals(t.Local, counter)
+                       || step is ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Add, Target: ILocalReferenceOperation u, Value.ConstantValue: { HasValue: true, Value: int k } }
+                          && k > 0 && SymbolEqualityComparer.Default.Equals(u.Local, counter);
+        IOperation? start = loop.Before.SelectMany(b => b.DescendantsAndSelf()).OfType<IVariableDeclaratorOperation>()
+            .Where(d => SymbolEqualityComparer.Default.Equals(d.Symbol, counter)).Select(Initializer).FirstOrDefault();
+        return ascends && start is not null && !IsWrittenIn(loop.Body, counter) && IsNonNegative(start, loop);
+    }
+
+    /// <summary>A non-negative constant, a counter of a loop around <paramref name="at"/> that never goes negative, or a sum of those.</summary>
+    private static bool IsNonNegative(IOperation value, IOperation at) => value switch
+    {
+        { ConstantValue: { HasValue: true, Value: int c } } => c >= 0,
+        IBinaryOperation { OperatorKind: BinaryOperatorKind.Add, OperatorMethod: null } sum => IsNonNegative(sum.LeftOperand, at) && IsNonNegative(sum.RightOperand, at),
+        ILocalReferenceOperation { Local: var local } => EnclosingLoopOf(at, local) is IForLoopOperation outer && IsNonNegativeCounter(outer, local),
+        _ => false,
+    };
+
+    /// <summary>The for loop around <paramref name="at"/> (not counting <paramref name="at"/> itself) that declares <paramref name="counter"/>.</summary>
+    private static IForLoopOperation? EnclosingLoopOf(IOperation at, ILocalSymbol counter)
+    {
+        for (IOperation? o = at.Parent; o is not null; o = o.Parent)
+        {
+            if (o is IForLoopOperation loop && loop.Locals.Contains(counter, SymbolEqualityComparer.Default))
+            {
+                return loop;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
