@@ -422,6 +422,10 @@ internal sealed partial class BodyLowering
     /// a check that throws as the span's indexer would goes before the statement (the forward sweep checks each
     /// index once; the reverse sweep replays the same indices).
     /// </summary>
+    /// <remarks>
+    /// Adds to the current statements (the check, or the start and length of a slice expression) when it returns a
+    /// result: callers match on it only where the element is then lowered, or where the statement is refused anyway.
+    /// </remarks>
     private (Var Array, OpaqueExpr Index)? SliceElement(IOperation instance, IOperation index)
     {
         ILocalSymbol? local = null;
@@ -553,10 +557,11 @@ internal sealed partial class BodyLowering
                 return false;
             }
 
-            if (IsWrittenIn(loop.Body, local))
+            if (slice.Start is not null && IsWrittenIn(loop.Body, local))
             {
+                // (A slice written in place is assigned once, where it is declared: never in a loop body that reads it.)
                 // foreach walks the span it started with: the body's reassignments do not change it.
-                slice = new SliceAlias(slice.Base, Copy(slice.Start!), Copy(slice.Length!), baseIsSpan: false);
+                slice = new SliceAlias(slice.Base, Copy(slice.Start), Copy(slice.Length!), baseIsSpan: false);
             }
         }
         else if (collection is IParameterReferenceOperation || SliceOf(collection) is null || (slice = SliceArgument(collection)) is null)
