@@ -78,7 +78,6 @@ internal sealed partial class BodyLowering
             ILockOperation => "lock is not supported in differentiable code",
             IUsingOperation or IUsingDeclarationOperation => "using is not supported in differentiable code",
             ILocalFunctionOperation => "local functions are not supported; make it a [Differentiable] method of the type",
-            ISwitchOperation => "switch statements are not supported yet; use if/else",
             IReturnOperation { Kind: OperationKind.YieldReturn } or IReturnOperation { Kind: OperationKind.YieldBreak } => "iterators are not supported",
             _ => "this statement (" + operation.Kind + ") is not supported in differentiable code",
         };

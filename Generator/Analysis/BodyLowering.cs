@@ -220,6 +220,12 @@ internal sealed partial class BodyLowering
 
             case IEmptyOperation:
                 break;
+            case IBranchOperation { BranchKind: BranchKind.Break } brk when brk.Target is not null && switchExits.Contains(brk.Target):
+                Report(DiagnosticIds.UnsupportedStatement, brk.Syntax, Text(brk.Syntax), "a break that leaves a switch section before its end is not supported; use if/else inside the section");
+                break;
+            case ISwitchOperation @switch:
+                LowerSwitch(@switch);
+                break;
             case IBranchOperation { BranchKind: BranchKind.Break } brk when loopDepth > 0:
                 current.Add(new BreakStmt(brk.Syntax));
                 break;
@@ -685,6 +691,8 @@ internal sealed partial class BodyLowering
                 return LowerAs(conversion.Operand, kind);
             case IInvocationOperation invocation:
                 return LowerInvocation(invocation, kind);
+            case ISwitchExpressionOperation switchExpression:
+                return LowerSwitchExpression(switchExpression, kind);
             case IConditionalOperation { WhenFalse: not null } conditional:
             {
                 // c ? a : b  =>  if (c) t = a; else t = b;  (so the reverse sweep replays the branch taken)

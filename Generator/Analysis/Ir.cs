@@ -99,6 +99,14 @@ internal readonly struct Code
     public const int Unary = 14;
     public const int Multiplicative = 13;
     public const int Additive = 12;
+
+    /// <summary>Relational and type-testing: <c>&lt; &gt; &lt;= &gt;= is as</c>.</summary>
+    public const int Relational = 10;
+    /// <summary><c>&amp;&amp;</c>.</summary>
+    public const int ConditionalAnd = 5;
+
+    /// <summary><c>||</c>.</summary>
+    public const int ConditionalOr = 4;
     public const int Conditional = 3;
 
     public Code(string text, int precedence)

@@ -73,6 +73,15 @@ internal sealed class Normalizer
         _ => false,
     };
 
+    /// <summary>Whether a statement leaves the enclosing sequence by return, break or continue (which set flags), not by a throw.</summary>
+    private static bool LeavesByJump(Stmt statement) => statement switch
+    {
+        ReturnStmt or BreakStmt or ContinueStmt => true,
+        IfStmt s => s.Then.Any(LeavesByJump) || s.Else.Any(LeavesByJump),
+        LoopStmt l => l.Body.Any(ContainsReturn),
+        _ => false,
+    };
+
     /// <summary>How a statement leaves the enclosing sequence (loops absorb their own break and continue).</summary>
     private static Exit Exits(Stmt statement) => statement switch
     {
@@ -186,6 +195,13 @@ internal sealed class Normalizer
                     {
                         output.Add(new IfStmt(branch.Condition, Sequence(branch.Then.Concat(rest).ToList()), Sequence(branch.Else), branch.Syntax));
                         return output;
+                    }
+
+                    if (!branch.Then.Any(LeavesByJump) && !branch.Else.Any(LeavesByJump))
+                    {
+                        // Only a throw leaves on some path: it leaves the method, so the rest needs no flag.
+                        output.Add(new IfStmt(branch.Condition, Sequence(branch.Then), Sequence(branch.Else), branch.Syntax));
+                        break;
                     }
 
                     // Some path inside exits and another falls through: guard the rest with the flags.

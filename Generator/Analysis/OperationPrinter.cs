@@ -270,6 +270,35 @@ internal sealed class OperationPrinter
                 return size is null ? null : new Code("stackalloc " + TypeName(element!) + "[" + size.Value.Text + "]", Code.Primary);
             }
 
+            case IIsPatternOperation isPattern:
+            {
+                // x is > 0 and < 10: the pattern is C# of constants, kept as the user wrote it (without designations).
+                Code? value = Print(isPattern.Value, reads);
+                string? pattern = Pattern(isPattern.Pattern, reads);
+                return value is null || pattern is null ? null : new Code(value.Value.At(Code.Relational) + " is " + pattern, Code.Relational);
+            }
+
+            case ISwitchExpressionOperation switchExpression:
+            {
+                // An inactive switch expression (an int chosen by cases): printed as written, arms in order.
+                Code? value = Print(switchExpression.Value, reads);
+                var arms = new List<string>();
+                foreach (ISwitchExpressionArmOperation arm in switchExpression.Arms)
+                {
+                    string? pattern = arm.Pattern is IDiscardPatternOperation ? "_" : Pattern(arm.Pattern, reads);
+                    Code? guard = arm.Guard is null ? null : Print(arm.Guard, reads);
+                    Code? result = Print(arm.Value, reads);
+                    if (pattern is null || result is null || (arm.Guard is not null && guard is null))
+                    {
+                        return null;
+                    }
+
+                    arms.Add(pattern + (guard is null ? string.Empty : " when " + guard.Value.Text) + " => " + result.Value.Text);
+                }
+
+                return value is null ? null : new Code("(" + value.Value.At(Code.Primary) + " switch { " + string.Join(", ", arms) + " })", Code.Primary);
+            }
+
             case IDefaultValueOperation defaultValue when defaultValue.Type is not null:
                 return new Code("default(" + TypeName(defaultValue.Type) + ")", Code.Primary);
             case IInterpolatedStringOperation interpolated:
@@ -277,6 +306,54 @@ internal sealed class OperationPrinter
             default:
                 return null;
         }
+    }
+
+    /// <summary>
+    /// A pattern of constants (<c>0</c>, <c>&gt; 1.5</c>, <c>not null</c>, <c>&gt;= 0 and &lt; 10</c>, <c>double</c>),
+    /// parenthesized wherever it nests; null for a pattern that declares a variable or deconstructs its value.
+    /// </summary>
+    public string? Pattern(IPatternOperation pattern, List<Var> reads) => PatternCode(pattern, reads)?.Text;
+
+    /// <summary>A pattern with its precedence: 1 for <c>or</c>, 2 for <c>and</c>, 3 for the rest.</summary>
+    private (string Text, int Precedence)? PatternCode(IPatternOperation pattern, List<Var> reads)
+    {
+        switch (pattern)
+        {
+            case IConstantPatternOperation constant:
+                return Print(constant.Value, reads) is Code value ? (value.At(Code.Relational + 1), 3) : null;
+            case IRelationalPatternOperation relational:
+            {
+                string? op = relational.OperatorKind switch
+                {
+                    BinaryOperatorKind.LessThan => "<",
+                    BinaryOperatorKind.LessThanOrEqual => "<=",
+                    BinaryOperatorKind.GreaterThan => ">",
+                    BinaryOperatorKind.GreaterThanOrEqual => ">=",
+                    _ => null,
+                };
+                return op is not null && Print(relational.Value, reads) is Code bound ? (op + " " + bound.At(Code.Relational + 1), 3) : null;
+            }
+
+            case IBinaryPatternOperation binary when binary.OperatorKind is BinaryOperatorKind.And or BinaryOperatorKind.Or:
+            {
+                int precedence = binary.OperatorKind == BinaryOperatorKind.And ? 2 : 1;
+                (string Text, int Precedence)? left = PatternCode(binary.LeftPattern, reads);
+                (string Text, int Precedence)? right = PatternCode(binary.RightPattern, reads);
+                string op = precedence == 2 ? " and " : " or ";
+                return left is null || right is null ? null : (Nest(left.Value, precedence) + op + Nest(right.Value, precedence), precedence);
+            }
+
+            case INegatedPatternOperation negated:
+                return PatternCode(negated.Pattern, reads) is { } inner ? ("not " + Nest(inner, 3), 3) : null;
+            case ITypePatternOperation type when type.MatchedType is not null:
+                return (TypeName(type.MatchedType), 3);
+            case IDeclarationPatternOperation { DeclaredSymbol: null, MatchesNull: false, MatchedType: { } matched }:
+                return (TypeName(matched), 3);
+            default:
+                return null;
+        }
+
+        static string Nest((string Text, int Precedence) part, int precedence) => part.Precedence < precedence ? "(" + part.Text + ")" : part.Text;
     }
 
     /// <summary><c>stackalloc T[n]</c> without an initializer: its length and element type.</summary>
