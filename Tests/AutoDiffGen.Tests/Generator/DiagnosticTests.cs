@@ -292,6 +292,22 @@ public sealed class DiagnosticTests
         Assert.Contains("user-defined operators are not supported", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("partial class C { [Differentiable] static double F(double x, int n) { switch (n) { case 0: if (x > 0) break; x = 2 * x; break; default: x = -x; break; } return x; } }",
+        "ADG0003", "break;", "a break that leaves a switch section before its end")]
+    [InlineData("partial class C { [Differentiable] static double F(double x, int n) { switch (n) { case 0: default: x = 2 * x; break; } return x; } }",
+        "ADG0003", "case 0: default: x = 2 * x; break;", "give default a section of its own")]
+    [InlineData("partial class C { [Differentiable] static double F(double x) => x switch { double d when d > 0 => d, _ => -x }; }",
+        "ADG0004", "double d", "only patterns of constants can be tested")]
+    [InlineData("partial class C { static int G(double x) => 1; [Differentiable] static double F(double x) => G(x) switch { 0 => x, _ => 2 * x }; }",
+        "ADG0004", "G(x)", "switch on a local")]
+    public void Switch_UnsupportedPart_ErrorAtThatPart(string source, string id, string at, string reason)
+    {
+        Diagnostic d = Single(id, source);
+        Assert.Equal(at, At(d));
+        Assert.Contains(reason, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AllDescriptors_HaveDocumentationSections()
     {
