@@ -428,6 +428,9 @@ internal sealed partial class BodyLowering
     {
         switch (operation)
         {
+            case IDeconstructionAssignmentOperation deconstruction:
+                LowerDeconstruction(deconstruction, statementSyntax);
+                return;
             case ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local: var sliceLocal } } assignment when slices.TryGetValue(sliceLocal, out SliceAlias? slice):
                 LowerSliceAssignment(slice, assignment.Value, statementSyntax);
                 return;

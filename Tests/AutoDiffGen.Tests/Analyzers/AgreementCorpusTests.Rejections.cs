@@ -63,6 +63,8 @@ public sealed partial class AgreementCorpusTests
         "partial class C { static int G(double x) => 1; [Differentiable] static double F(double x) => G(x) switch { 0 => x, _ => 2 * x }; }",
         "partial class C { [Differentiable] static double F(double x, int n) { switch (n) { case var m when m > 2: x = 2 * x; break; } return x; } }",
         "partial class C { [Differentiable] static double F(double x, int n) => (n, n) switch { (0, 0) => x, _ => 2 * x }; }",
+        "partial class C { static (double, double) Pair(double x) => (x, x); [Differentiable] static double F(double x) { (double a, double b) = Pair(x); return a * b; } }",
+        "partial class C { [Differentiable] static double F(double x) { double[] t = new double[2]; (t[0], t[1]) = (x, 2 * x); return t[0] * t[1]; } }",
         "partial class C { [Differentiable] static double F(double x) { if (x is double d && d > 0) { return d * x; } return x; } }",
         "partial class C { [Differentiable] static double F(double[] w, double x) => (from v in w select v * x).Sum(); }",
         "partial class C { [Differentiable] static double F(double[] w, double x) { var q = from v in w select v * x; return x; } }",
