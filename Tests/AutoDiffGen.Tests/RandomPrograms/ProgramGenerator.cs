@@ -102,6 +102,7 @@ internal sealed class ProgramGenerator
     private bool _hasInt;
     private int _names;
     private int _loopDepth;
+    private bool _inSection;
     private int _statementBudget;
     private string _cls = string.Empty;
     private bool _arrayIsSpan;
@@ -181,6 +182,7 @@ internal sealed class ProgramGenerator
         _hasInt = shape.IntValue is not null;
         _names = 0;
         _loopDepth = 0;
+        _inSection = false;
         bool helper = shape.Name[0] == 'H';
         _statementBudget = helper ? 4 : 10;
 
@@ -250,6 +252,10 @@ internal sealed class ProgramGenerator
             _readable.Add(name);
             _assignable.Add(name);
         }
+        else if (roll < 30 && _assignable.Count >= 2)
+        {
+            TupleAssignment(w);
+        }
         else if (roll < 34)
         {
             string target = Pick(_assignable);
@@ -264,9 +270,13 @@ internal sealed class ProgramGenerator
             string target = Pick(_assignable);
             w.Line(Checked(target, Code.Same(target + (_random.Next(2) == 0 ? "++;" : "--;"))));
         }
-        else if (roll < 68 && canNest)
+        else if (roll < 64 && canNest)
         {
             If(w, depth);
+        }
+        else if (roll < 68 && canNest)
+        {
+            Switch(w, depth);
         }
         else if (roll < 73)
         {
@@ -283,7 +293,8 @@ internal sealed class ProgramGenerator
         {
             w.Line(Code.Fmt("if ({0})", Condition(1)));
             w.Open();
-            w.Line(Code.Same(_random.Next(2) == 0 ? "break;" : "continue;"));
+            // (A break directly inside a switch section would leave the switch, not the loop.)
+            w.Line(Code.Same(_random.Next(2) == 0 && !_inSection ? "break;" : "continue;"));
             w.Close();
         }
         else
@@ -376,6 +387,8 @@ internal sealed class ProgramGenerator
 
     private void Loop(Writer w, int depth)
     {
+        bool inSection = _inSection;
+        _inSection = false;
         _loopDepth++;
         // (Kind 9 declares a local array; inside another loop that is a fresh array every outer iteration.)
         int kind = _random.Next(_arrayLength > 0 ? 12 : 4);
@@ -617,7 +630,86 @@ internal sealed class ProgramGenerator
         }
 
         _loopDepth--;
+        _inSection = inSection;
     }
+
+    /// <summary>
+    /// <c>(a, b) = (e1, e2)</c>, where each value may read both targets: C# reads them all before it assigns any.
+    /// </summary>
+    private void TupleAssignment(Writer w)
+    {
+        string a = Pick(_assignable);
+        string b = Pick(_assignable.Where(t => t != a).ToList());
+        Code first = Rhs(b);
+        Code second = Rhs(a);
+        w.Line(new Code(
+            Code.Fmt("(" + a + ", " + b + ") = ({0}, {1});", first, second).N,
+            Code.Fmt("(" + a + ", " + b + ") = ({0}, {1});", first, second).Q + " K.V(" + a + "); K.V(" + b + ");"));
+    }
+
+    /// <summary>
+    /// A switch statement: on an int (a loop counter modulo 3, or n) with constant and or-pattern cases and a guard,
+    /// or on a floating local with relational patterns. The probe copy is the if/else chain it means, with the
+    /// floating tests recorded (K.Gt) so points near a case boundary are resampled.
+    /// </summary>
+    private void Switch(Writer w, int depth)
+    {
+        var cases = new List<(string Pattern, string Test)>();
+        string governing;
+        if ((_loopIndices.Count > 0 || _hasInt) && _random.Next(2) == 0)
+        {
+            governing = _loopIndices.Count > 0 ? "(" + Pick(_loopIndices) + " % 3)" : "n";
+            cases.Add(("0", governing + " == 0"));
+            cases.Add(("1 or 2", "(" + governing + " == 1 || " + governing + " == 2)"));
+        }
+        else if (PickVariable() is string variable)
+        {
+            governing = variable;
+            string low = PatternLiteral(-0.5 - _random.Next(2)), high = PatternLiteral(0.25 + _random.Next(2));
+            cases.Add(("> " + high, "K.Gt(" + governing + ", " + high + ")"));
+            cases.Add((">= " + low + " and <= " + high, "(K.Ge(" + governing + ", " + low + ") && K.Le(" + governing + ", " + high + "))"));
+        }
+        else
+        {
+            If(w, depth);
+            return;
+        }
+
+        int used = 1 + _random.Next(cases.Count);
+        w.Line(new Code("switch (" + governing + ")", string.Empty));
+        w.Line(new Code("{", string.Empty));
+        bool inSection = _inSection;
+        _inSection = true;
+        for (int i = 0; i < used; i++)
+        {
+            Code guard = _random.Next(4) == 0 ? Condition(1) : Code.Same(string.Empty);
+            string when = guard.N.Length == 0 ? string.Empty : " when " + guard.N;
+            string test = guard.Q.Length == 0 ? cases[i].Test : "(" + cases[i].Test + ") && " + guard.Q;
+            w.Line(new Code("case " + cases[i].Pattern + when + ":", (i == 0 ? "if (" : "else if (") + test + ")"));
+            Block(w, depth + 1);
+            w.Line(new Code("break;", string.Empty));
+        }
+
+        if (_random.Next(3) > 0)
+        {
+            w.Line(new Code("default:", "else"));
+            Block(w, depth + 1);
+            w.Line(new Code("break;", string.Empty));
+        }
+
+        _inSection = inSection;
+        w.Line(new Code("}", string.Empty));
+    }
+
+    /// <summary>A floating local or parameter by name (a switch tests it once per case); null when there is none.</summary>
+    private string? PickVariable()
+    {
+        List<string> names = _readable.Where(r => System.Text.RegularExpressions.Regex.IsMatch(r, "^[A-Za-z_][A-Za-z0-9_]*$")).ToList();
+        return names.Count > 0 ? Pick(names) : null;
+    }
+
+    /// <summary>A constant as a pattern writes it: no parentheses around a negative value.</summary>
+    private string PatternLiteral(double value) => value.ToString("0.0##", CultureInfo.InvariantCulture) + (_single ? "f" : string.Empty);
 
     // ---- expressions ----
 
@@ -655,9 +747,14 @@ internal sealed class ProgramGenerator
             return Code.Fmt("(-{0})", Expr(depth - 1));
         }
 
-        if (roll < 47)
+        if (roll < 44)
         {
             return Code.Fmt("({0} ? {1} : {2})", Condition(1), Expr(depth - 1), Expr(depth - 1));
+        }
+
+        if (roll < 47)
+        {
+            return SwitchExpression(depth);
         }
 
         if (roll < 52 && _callable.Count > 0)
@@ -669,6 +766,34 @@ internal sealed class ProgramGenerator
         }
 
         return Function(depth - 1);
+    }
+
+    /// <summary>
+    /// <c>(v switch { &gt; c =&gt; a, &gt;= l and &lt;= c =&gt; b, _ =&gt; e })</c> on a floating local, or on
+    /// <c>k % 3</c>; the probe copy is the conditional expression it means, with the floating tests recorded.
+    /// </summary>
+    private Code SwitchExpression(int depth)
+    {
+        Code a = Expr(depth - 1), b = Expr(depth - 1), c = Expr(depth - 1);
+        if (_loopIndices.Count > 0 && _random.Next(2) == 0)
+        {
+            string k = "(" + Pick(_loopIndices) + " % 3)";
+            return Code.Fmt(
+                "(" + k + " switch {{ 0 => {0}, 1 => {1}, _ => {2} }})",
+                "(" + k + " == 0 ? {0} : " + k + " == 1 ? {1} : {2})",
+                a, b, c);
+        }
+
+        if (PickVariable() is not string v)
+        {
+            return Code.Fmt("({0} ? {1} : {2})", Condition(1), a, b);
+        }
+
+        string low = PatternLiteral(-0.5 - _random.Next(2)), high = PatternLiteral(0.25 + _random.Next(2));
+        return Code.Fmt(
+            "(" + v + " switch {{ > " + high + " => {0}, >= " + low + " and <= " + high + " => {1}, _ => {2} }})",
+            "(K.Gt(" + v + ", " + high + ") ? {0} : (K.Ge(" + v + ", " + low + ") && K.Le(" + v + ", " + high + ")) ? {1} : {2})",
+            a, b, c);
     }
 
     private Code Function(int depth)
@@ -794,6 +919,15 @@ internal sealed class ProgramGenerator
         if (roll < 41 && _hasInt)
         {
             return Code.Same("(n > " + (1 + _random.Next(3)).ToString(CultureInfo.InvariantCulture) + ")");
+        }
+
+        if (roll < 45 && PickVariable() is string v)
+        {
+            // A pattern test of a local: (v is > l and < h), (v is < l or > h).
+            string low = PatternLiteral(-0.5 - _random.Next(2)), high = PatternLiteral(0.25 + _random.Next(2));
+            return _random.Next(2) == 0
+                ? new Code("(" + v + " is > " + low + " and < " + high + ")", "(K.Gt(" + v + ", " + low + ") && K.Lt(" + v + ", " + high + "))")
+                : new Code("(" + v + " is < " + low + " or > " + high + ")", "(K.Lt(" + v + ", " + low + ") || K.Gt(" + v + ", " + high + "))");
         }
 
         return Comparison(depth);

@@ -46,6 +46,27 @@ public sealed class RandomProgramTests
         Run(seed, indices);
     }
 
+    [Theory]
+    [InlineData("switch (")]
+    [InlineData(" switch { ")]
+    [InlineData(" or 2")]
+    [InlineData(" when ")]
+    [InlineData("default:")]
+    [InlineData(" is > ")]
+    [InlineData(" is < ")]
+    [InlineData(") = (")]
+    [InlineData("foreach (")]
+    [InlineData("while (")]
+    [InlineData(".Slice(")]
+    [InlineData("break;")]
+    [InlineData("continue;")]
+    public void FixedSeedPrograms_ContainTheConstruct(string construct)
+    {
+        // The fixed-seed run exercises every construct the generator writes, so a regression in any shows in CI.
+        int programs = Enumerable.Range(0, ProgramsPerRun).Count(i => ProgramChecker.Program(FixedSeed, i).Source.Contains(construct, StringComparison.Ordinal));
+        Assert.True(programs >= 3, "'" + construct + "' appears in only " + programs.ToString(CultureInfo.InvariantCulture) + " of the fixed-seed programs");
+    }
+
     private void Progress(string line, string? log)
     {
         _output.WriteLine(line);
