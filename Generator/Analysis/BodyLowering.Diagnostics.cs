@@ -36,6 +36,9 @@ internal sealed partial class BodyLowering
         _ => "this kind of expression (" + operation.Kind + ") is not supported in differentiable code",
     });
 
+    /// <summary>Why a ref local (or a ref foreach variable) is refused: writes through it would bypass the derivative.</summary>
+    private const string RefLocalReason = "ref locals are not supported in differentiable code: a write through the alias would change a value without its derivative; use the variable or the element itself";
+
     /// <summary>Why an active element of anything but an array or span parameter or a local array the method created is refused.</summary>
     private const string ConstantElementReason = "only elements of array and span parameters, and of local arrays created with new T[n] (in a loop, of a length that no iteration changes), can be differentiated";
 

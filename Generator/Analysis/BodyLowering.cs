@@ -155,6 +155,12 @@ internal sealed partial class BodyLowering
                 {
                     foreach (IVariableDeclaratorOperation declarator in declaration.Declarators)
                     {
+                        if (declarator.Symbol.IsRef)
+                        {
+                            Report(DiagnosticIds.UnsupportedStatement, declarator.Syntax, Text(declarator.Syntax), RefLocalReason);
+                            continue;
+                        }
+
                         if (slices.TryGetValue(declarator.Symbol, out SliceAlias? slice))
                         {
                             if ((declarator.Initializer ?? declaration.Initializer) is { } sliceInitializer)
@@ -271,6 +277,9 @@ internal sealed partial class BodyLowering
                 break;
             }
 
+            case IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation { Symbol.IsRef: true } refControl }:
+                Report(DiagnosticIds.UnsupportedStatement, refControl.Syntax, Text(refControl.Syntax), RefLocalReason);
+                break;
             case IForEachLoopOperation loop when loop.LoopControlVariable is IVariableDeclaratorOperation control && TryLowerForEachOverSlice(loop, control):
                 break;
             case IForEachLoopOperation loop when loop.LoopControlVariable is IVariableDeclaratorOperation control && ForEachSource(loop) is Var array:

@@ -49,6 +49,8 @@ public sealed partial class AgreementCorpusTests
         "partial class C { [Differentiable] static double F(double x) { using (var s = new System.IO.MemoryStream()) { x = x * 2; } return x; } }",
         "partial class C { [Differentiable] static double F(double x) { using var s = new System.IO.MemoryStream(); return x * 2; } }",
         "partial class C { [Differentiable] static double F(double x) { double Sq(double t) => t * t; return Sq(x); } }",
+        "partial class C { [Differentiable] static double F(double x) { double y = x; ref double r = ref y; r *= 2; return y * x; } }",
+        "partial class C { [Differentiable] static double F(double[] w) { Span<double> t = stackalloc double[2]; foreach (ref double v in t) { v = w[0]; } return t[0] * t[1]; } }",
         "partial class C { [Differentiable] static double F(double x, int n) { switch (n) { case 0: if (x > 0) break; x = 2 * x; break; default: x = -x; break; } return x; } }",
         "partial class C { [Differentiable] static double F(double x, int n) { switch (n) { case 0: default: x = 2 * x; break; } return x; } }",
 
