@@ -1265,6 +1265,20 @@ internal sealed partial class BodyLowering
                 var guard = new Guard(DiagnosticIds.ActiveToInteger, conversion.Syntax, new[] { Text(conversion.Syntax), conversion.Type?.ToDisplayString() ?? "?" }, Floating(inner));
                 Guards.Add(guard);
             }
+            else if (descendant is IInvocationOperation call && IsInteger(call.Type)
+                     && !(DerivativeRules.IsMathType(call.TargetMethod.ContainingType) && call.TargetMethod.Name == "Sign")
+                     && call.Arguments.Any(a => DerivativeRegistry.IsFloating(a.Value.Type)))
+            {
+                // An integer computed from floating inputs (BitConverter.DoubleToInt64Bits(x), Math.ILogB(x)) carries
+                // no derivative, like a cast: if it turns back into a floating value, that part of the gradient is lost.
+                var inner = new List<Var>();
+                foreach (IArgumentOperation argument in call.Arguments.Where(a => DerivativeRegistry.IsFloating(a.Value.Type)))
+                {
+                    printer.Print(argument.Value, inner);
+                }
+
+                Guards.Add(new Guard(DiagnosticIds.ActiveToInteger, call.Syntax, new[] { Text(call.Syntax), call.Type!.ToDisplayString() }, Floating(inner)));
+            }
         }
 
     }

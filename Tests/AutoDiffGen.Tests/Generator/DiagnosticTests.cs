@@ -311,6 +311,14 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void ADG0008_IntegerComputedFromAnActiveValue_WarnsAtTheCall()
+    {
+        Diagnostic d = Single("ADG0008", "partial class C { [Differentiable] static double F(double x) { long bits = BitConverter.DoubleToInt64Bits(x); return BitConverter.Int64BitsToDouble(bits) * x; } }", expectGenerated: true);
+        Assert.Equal("BitConverter.DoubleToInt64Bits(x)", At(d));
+        Assert.Contains("to 'long'", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AllDescriptors_HaveDocumentationSections()
     {
         string root = RepositoryRoot();
