@@ -31,6 +31,10 @@ internal sealed class ArrayMethodCheck
 
     public CompiledAssembly Compiled => compiled.Value;
 
+    /// <summary>The generated source of <paramref name="method"/> (its Gradient and Pullback).</summary>
+    public string Generated(string method)
+        => Compiled.GeneratedSources.Single(kv => kv.Key.Contains("." + method + "_", StringComparison.Ordinal)).Value;
+
     /// <summary>Every method at <paramref name="points"/> points.</summary>
     public static TheoryData<string, int> Cases(string[] methods, int points)
     {

@@ -202,8 +202,7 @@ public class SwitchTests
         return (w, Math.Round(0.2 + random.NextDouble(), 3));
     }
 
-    private static string Generated(string method)
-        => Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains("." + method + "_", StringComparison.Ordinal)).Value;
+    private static string Generated(string method) => Check.Generated(method);
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -120,10 +120,10 @@ public class TupleAssignmentTests
     [Fact]
     public void NoReadOfAnEarlierTarget_AssignsInPlace()
     {
-        string declared = Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains(".Declared_", StringComparison.Ordinal)).Value.Split("Pullback(")[0];
+        string declared = Check.Generated("Declared").Split("Pullback(")[0];
         Assert.Contains("c = global::System.Math.Cos(a);", declared, StringComparison.Ordinal);
         Assert.DoesNotContain("_v0", declared, StringComparison.Ordinal);
-        string recurrence = Check.Compiled.GeneratedSources.Single(kv => kv.Key.Contains(".Recurrence_", StringComparison.Ordinal)).Value.Split("Pullback(")[0];
+        string recurrence = Check.Generated("Recurrence").Split("Pullback(")[0];
         Assert.Contains("_v0 = q;", recurrence, StringComparison.Ordinal);
     }
 
