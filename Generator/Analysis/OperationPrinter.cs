@@ -319,6 +319,8 @@ internal sealed class OperationPrinter
     {
         switch (pattern)
         {
+            case IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: null } }:
+                return ("null", 3);
             case IConstantPatternOperation constant:
                 return Print(constant.Value, reads) is Code value ? (value.At(Code.Relational + 1), 3) : null;
             case IRelationalPatternOperation relational:

@@ -175,6 +175,22 @@ public class SwitchTests
                 return s * w[0];
             }
 
+            private static readonly string? Mode = null;
+
+            // Null patterns: a null check of an input, a switch on a string field.
+            [Differentiable]
+            public static double NullPattern(double[] w, double a)
+            {
+                double s = w is null ? 0 : w[0] * a;
+                s += Mode switch
+                {
+                    null => w![1] * w[1],
+                    "x" => a,
+                    _ => 0,
+                };
+                return s;
+            }
+
             // Without a catch-all arm: an unmatched value throws SwitchExpressionException, as in the primal.
             [Differentiable]
             public static double NotExhaustive(double[] w, double a)
@@ -189,7 +205,7 @@ public class SwitchTests
         }
         """;
 
-    private static readonly string[] Methods = { "StatementInLoop", "ExpressionOnInt", "ExpressionOnValue", "PatternCondition", "EnumWithReturn", "InactiveExpression", "ThrowOnSomePath", "NotExhaustive" };
+    private static readonly string[] Methods = { "StatementInLoop", "ExpressionOnInt", "ExpressionOnValue", "PatternCondition", "EnumWithReturn", "InactiveExpression", "ThrowOnSomePath", "NotExhaustive", "NullPattern" };
 
     private static readonly ArrayMethodCheck Check = new(Subjects, Methods, "Switches", "SwitchTests");
 
@@ -287,6 +303,8 @@ public class SwitchTests
         Assert.Contains("if (v is >= -0.1005 and <= 0.1005)", Generated("ExpressionOnValue"), StringComparison.Ordinal);
         Assert.Contains("((i % 3) switch { 0 => 1, 1 => 3, _ => 5 })", Generated("InactiveExpression"), StringComparison.Ordinal);
         Assert.Contains("if ((i % 4 is 1 or 2) && i > 1)", Generated("StatementInLoop"), StringComparison.Ordinal);
+        Assert.Contains("if (w is null)", Generated("NullPattern"), StringComparison.Ordinal);
+        Assert.Contains("global::Switches.Subjects.Mode is null", Generated("NullPattern"), StringComparison.Ordinal);
     }
 
     [Theory]
