@@ -20,16 +20,26 @@ internal sealed partial class BodyLowering
     private readonly HashSet<ILabelSymbol> switchExits = new(SymbolEqualityComparer.Default);
 
     /// <summary>
-    /// The value a switch tests, printed once per case: refused when evaluating it again could change anything or
-    /// cost more than a read (a call, an assignment, an object).
+    /// The value a switch tests, printed once per case: a value whose evaluation could change something or cost more
+    /// than a read (a call, an assignment, an object) is evaluated once into a temporary first, as C# does.
     /// </summary>
     private Code? Governing(IOperation value, List<Var> reads)
     {
         if (value.DescendantsAndSelf().Any(o => o is IInvocationOperation or IObjectCreationOperation or IAssignmentOperation or IIncrementOrDecrementOperation or ISwitchExpressionOperation))
         {
-            Report(DiagnosticIds.UnsupportedExpression, value.Syntax, Text(value.Syntax),
-                "a switch in differentiable code tests its value once per case: switch on a local (assign the value to one first)");
-            return null;
+            if (value.Type is null || (KindOf(value.Type) == NumKind.Other && !IsInteger(value.Type) && value.Type.SpecialType != SpecialType.System_Boolean))
+            {
+                Report(DiagnosticIds.UnsupportedExpression, value.Syntax, Text(value.Syntax),
+                    "a switch in differentiable code evaluates a computed value it tests into a number first: switch on a number, or assign the value to a local");
+                return null;
+            }
+
+            NumKind kind = KindOf(value.Type);
+            Var temp = NewTemp(kind, "_s", kind == NumKind.Other ? OperationPrinter.TypeName(value.Type) : null);
+            temp.AssignSites++;
+            current.Add(new AssignStmt(temp, LowerValue(value, temp), value.Syntax));
+            reads.Add(temp);
+            return new Code(temp.Name, Code.Primary);
         }
 
         Code? code = printer.Print(value, reads);

@@ -175,6 +175,29 @@ public class SwitchTests
                 return s * w[0];
             }
 
+            // Switches on computed values: each is evaluated once, into a temporary, then tested.
+            [Differentiable]
+            public static double SwitchOnCall(double[] w, double a)
+            {
+                double s = 0;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    switch (Math.Abs(w[i]) * 2)
+                    {
+                        case > 1.0005:
+                            s += w[i] * w[i] * a;
+                            break;
+                        default:
+                            s -= Math.Sin(w[i] * a);
+                            break;
+                    }
+
+                    s += Math.Cos(a * s) switch { > 0.5 => a, _ => -a * w[i] };
+                }
+
+                return s;
+            }
+
             private static readonly string? Mode = null;
 
             // Null patterns: a null check of an input, a switch on a string field.
@@ -205,7 +228,7 @@ public class SwitchTests
         }
         """;
 
-    private static readonly string[] Methods = { "StatementInLoop", "ExpressionOnInt", "ExpressionOnValue", "PatternCondition", "EnumWithReturn", "InactiveExpression", "ThrowOnSomePath", "NotExhaustive", "NullPattern" };
+    private static readonly string[] Methods = { "StatementInLoop", "ExpressionOnInt", "ExpressionOnValue", "PatternCondition", "EnumWithReturn", "InactiveExpression", "ThrowOnSomePath", "NotExhaustive", "NullPattern", "SwitchOnCall" };
 
     private static readonly ArrayMethodCheck Check = new(Subjects, Methods, "Switches", "SwitchTests");
 
@@ -304,6 +327,7 @@ public class SwitchTests
         Assert.Contains("((i % 3) switch { 0 => 1, 1 => 3, _ => 5 })", Generated("InactiveExpression"), StringComparison.Ordinal);
         Assert.Contains("if ((i % 4 is 1 or 2) && i > 1)", Generated("StatementInLoop"), StringComparison.Ordinal);
         Assert.Contains("if (w is null)", Generated("NullPattern"), StringComparison.Ordinal);
+        Assert.Contains("_s0 = global::System.Math.Abs(w[i]) * 2.0;", Generated("SwitchOnCall"), StringComparison.Ordinal);
         Assert.Contains("global::Switches.Subjects.Mode is null", Generated("NullPattern"), StringComparison.Ordinal);
     }
 
