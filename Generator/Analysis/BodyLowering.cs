@@ -1020,7 +1020,14 @@ internal sealed partial class BodyLowering
     private OpaqueExpr Index(IOperation index)
     {
         Expr lowered = LowerInactive(index);
-        return lowered as OpaqueExpr ?? new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>());
+        OpaqueExpr o = lowered as OpaqueExpr ?? new OpaqueExpr(new Code("0", Code.Primary), NumKind.Other, new List<Var>());
+        if (index.Type?.SpecialType is SpecialType.System_Int64 or SpecialType.System_UInt32 or SpecialType.System_UInt64 or SpecialType.System_IntPtr or SpecialType.System_UIntPtr)
+        {
+            // An array takes a long index, a span (the gradient buffers, views, pooled locals) only an int.
+            return new OpaqueExpr(new Code("global::AutoDiffGen.CompilerServices.SliceBounds.Narrow(" + o.Code.Text + ")", Code.Primary), NumKind.Other, o.Reads, o.Guard);
+        }
+
+        return o;
     }
 
     private Expr LowerInvocation(IInvocationOperation invocation, NumKind kind)

@@ -45,4 +45,25 @@ public class SliceBoundsTests
         Assert.Throws<IndexOutOfRangeException>(() => SliceBounds.Index(index, length));
         Assert.Throws<IndexOutOfRangeException>(() => new double[length].AsSpan()[index]);
     }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(7L)]
+    [InlineData((long)int.MaxValue)]
+    public void Narrow_IndexInIntRange_IsTheSameInt(long index)
+    {
+        Assert.Equal((int)index, SliceBounds.Narrow(index));
+        Assert.Equal((int)index, SliceBounds.Narrow((ulong)index));
+    }
+
+    [Theory]
+    [InlineData(-1L)]
+    [InlineData((long)int.MaxValue + 1)]
+    [InlineData(long.MinValue)]
+    public void Narrow_IndexNoArrayHas_ThrowsIndexOutOfRange(long index)
+    {
+        Assert.Throws<IndexOutOfRangeException>(() => SliceBounds.Narrow(index));
+        double[] array = new double[4];
+        Assert.Throws<IndexOutOfRangeException>(() => array[index]);
+    }
 }
