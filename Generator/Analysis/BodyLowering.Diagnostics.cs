@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using AutoDiffGen.Generator.Diagnostics;
 using AutoDiffGen.Generator.Helpers;
 using AutoDiffGen.Generator.Models;
@@ -21,6 +22,8 @@ internal sealed partial class BodyLowering
 
     private Expr LowerUnsupported(IOperation operation) => Unsupported(operation, operation switch
     {
+        _ when operation.DescendantsAndSelf().Any(o => o is IRangeOperation)
+            => "ranges (w[1..3]) are not supported in differentiable code; take a slice with w.AsSpan(start, length) or index the elements",
         IAnonymousFunctionOperation or IDelegateCreationOperation => "lambdas and delegates are not differentiable; write a [Differentiable] method instead",
         IAwaitOperation => "await is not supported in differentiable code",
         IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicIndexerAccessOperation or IDynamicObjectCreationOperation

@@ -726,7 +726,10 @@ internal sealed partial class BodyLowering
             }
 
             case IArrayElementReferenceOperation element when element.Indices.Length == 1 && ArrayVar(element.ArrayReference) is Var array:
-                return new ElemExpr(array, Index(element.Indices[0]));
+                return new ElemExpr(array, IndexInto(array, element.Indices[0]));
+            case IImplicitIndexerReferenceOperation { Argument.Type.Name: "Index" } fromEnd when ArrayVar(fromEnd.Instance) is Var span:
+                // span[^k]: an Index on a span goes through Length and the int indexer.
+                return new ElemExpr(span, IndexInto(span, fromEnd.Argument));
             case IArrayElementReferenceOperation { Indices.Length: 1 } element when SliceElement(element.ArrayReference, element.Indices[0]) is (Var array, OpaqueExpr index):
                 return new ElemExpr(array, index);
             case IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1, Instance: { } instance } indexer when SliceElement(instance, indexer.Arguments[0].Value) is (Var array, OpaqueExpr index):
@@ -748,8 +751,9 @@ internal sealed partial class BodyLowering
     /// <summary><c>a[i]</c> on an owned local array or span, or on a slice of one: the array and the index.</summary>
     private (Var Array, OpaqueExpr Index)? OwnedElement(IOperation target) => target switch
     {
-        IArrayElementReferenceOperation { Indices.Length: 1 } element when OwnedArray(element.ArrayReference) is Var array => (array, Index(element.Indices[0])),
+        IArrayElementReferenceOperation { Indices.Length: 1 } element when OwnedArray(element.ArrayReference) is Var array => (array, IndexInto(array, element.Indices[0])),
         IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1, Instance: { } instance } indexer when OwnedArray(instance) is Var span => (span, Index(indexer.Arguments[0].Value)),
+        IImplicitIndexerReferenceOperation { Argument.Type.Name: "Index" } fromEnd when OwnedArray(fromEnd.Instance) is Var span => (span, IndexInto(span, fromEnd.Argument)),
         IArrayElementReferenceOperation { Indices.Length: 1 } element when SliceElement(element.ArrayReference, element.Indices[0]) is (Var array, OpaqueExpr index) && array.Role == VarRole.Local => (array, index),
         IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1, Instance: { } instance } indexer
             when SliceElement(instance, indexer.Arguments[0].Value) is (Var array, OpaqueExpr index) && array.Role == VarRole.Local => (array, index),
@@ -1015,6 +1019,22 @@ internal sealed partial class BodyLowering
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// An index into <paramref name="array"/>: <c>^k</c> counts from its end (<c>array.Length - k</c>, written out:
+    /// the adjoint of a local array is a rented array longer than the local, so <c>^k</c> on it would miss).
+    /// </summary>
+    private OpaqueExpr IndexInto(Var array, IOperation index)
+    {
+        IOperation inner = index is IConversionOperation { IsImplicit: true } conversion ? conversion.Operand : index;
+        if (inner is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } hat)
+        {
+            OpaqueExpr fromEnd = Index(hat.Operand);
+            return new OpaqueExpr(new Code(array.Name + ".Length - " + fromEnd.Code.At(Code.Additive + 1), Code.Additive), NumKind.Other, new List<Var>(fromEnd.Reads) { array }, fromEnd.Guard);
+        }
+
+        return Index(index);
     }
 
     private OpaqueExpr Index(IOperation index)

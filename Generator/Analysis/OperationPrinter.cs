@@ -165,6 +165,14 @@ internal sealed class OperationPrinter
                 return receiver is null || index is null ? null : new Code(receiver.Value.At(Code.Primary) + "[" + index.Value.Text + "]", Code.Primary);
             }
 
+            case IImplicitIndexerReferenceOperation { Argument.Type.Name: "Index" } fromEnd:
+            {
+                // table[^1] on constant data (a span or a list): printed as written.
+                Code? receiver = Print(fromEnd.Instance, reads);
+                Code? index = Print(fromEnd.Argument, reads);
+                return receiver is null || index is null ? null : new Code(receiver.Value.At(Code.Primary) + "[" + index.Value.Text + "]", Code.Primary);
+            }
+
             case IBinaryOperation binary:
                 return Binary(binary, reads);
             case IUnaryOperation unary:
@@ -172,6 +180,7 @@ internal sealed class OperationPrinter
                 Code? operand = Print(unary.Operand, reads);
                 string? op = unary.OperatorKind switch
                 {
+                    UnaryOperatorKind.Hat => "^",
                     UnaryOperatorKind.Minus => "-",
                     UnaryOperatorKind.Plus => "+",
                     UnaryOperatorKind.Not => "!",

@@ -68,6 +68,7 @@ public sealed partial class AgreementCorpusTests
         "partial class C { static (double, double) Pair(double x) => (x, x); [Differentiable] static double F(double x) { (double a, double b) = Pair(x); return a * b; } }",
         "partial class C { [Differentiable] static double F(double x) { double[] t = new double[2]; (t[0], t[1]) = (x, 2 * x); return t[0] * t[1]; } }",
         "partial class C { [Differentiable] static double F(double x) { if (x is double d && d > 0) { return d * x; } return x; } }",
+        "partial class C { [Differentiable] static double F(double[] w) { ReadOnlySpan<double> r = w.AsSpan()[1..3]; return r[0] * r[1]; } }",
         "partial class C { [Differentiable] static double F(double[] w, double x) => (from v in w select v * x).Sum(); }",
         "partial class C { [Differentiable] static double F(double[] w, double x) { var q = from v in w select v * x; return x; } }",
         "partial class C { static double[] table = new double[1]; [Differentiable] static double F(double x) { table[0] = x; return x * table[0]; } }",

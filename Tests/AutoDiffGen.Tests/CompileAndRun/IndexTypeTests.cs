@@ -5,8 +5,10 @@ using Xunit;
 namespace AutoDiffGen.Tests.CompileAndRun;
 
 /// <summary>
-/// Arrays indexed with <c>long</c> and <c>uint</c> values (which C# allows for arrays, not for spans): the
-/// generated adjoint, which indexes spans, narrows the index; the gradient matches central differences.
+/// Indices of other shapes than an int: <c>long</c> and <c>uint</c> values (which C# allows for arrays, not for
+/// spans: the generated adjoint, which indexes spans, narrows them) and <c>^k</c> from the end (written out as
+/// <c>Length - k</c> of the primal array, since a local array's adjoint is a longer rented array). The gradients
+/// match central differences.
 /// </summary>
 public class IndexTypeTests
 {
@@ -60,10 +62,40 @@ public class IndexTypeTests
 
                 return s;
             }
+
+            private static readonly double[] Table = { 0.5, 1.5, 2.5 };
+
+            [Differentiable]
+            public static double FromEnd(double[] w, double a) => (w[^1] * w[0] * a) + (w[^2] * Table[^1]);
+
+            [Differentiable]
+            public static double LocalFromEnd(double[] w, double a)
+            {
+                double[] t = new double[w.Length];
+                for (int i = 0; i < w.Length; i++)
+                {
+                    t[i] = w[i] * w[i] * a;
+                }
+
+                t[^1] += w[0];
+                return t[^1] * t[^2];
+            }
+
+            [Differentiable]
+            public static double LoopFromEnd(double[] w, double a)
+            {
+                double s = 0;
+                for (int k = 1; k <= w.Length; k++)
+                {
+                    s += w[^k] * k * a;
+                }
+
+                return s;
+            }
         }
         """;
 
-    private static readonly string[] Methods = { "LongCounter", "UintIndex", "LocalArrayLongIndex" };
+    private static readonly string[] Methods = { "LongCounter", "UintIndex", "LocalArrayLongIndex", "FromEnd", "LocalFromEnd", "LoopFromEnd" };
 
     private static readonly ArrayMethodCheck Check = new(Subjects, Methods, "IndexTypes", "IndexTypeTests");
 
@@ -87,4 +119,11 @@ public class IndexTypeTests
     [Fact]
     public void LongCounter_GradientBufferIndexIsNarrowed()
         => Assert.Contains("dw[global::AutoDiffGen.CompilerServices.SliceBounds.Narrow(i)]", Check.Generated("LongCounter"), StringComparison.Ordinal);
+
+    [Fact]
+    public void FromEnd_IsWrittenOutFromTheLength()
+    {
+        Assert.Contains("dw[w.Length - 1] +=", Check.Generated("FromEnd"), StringComparison.Ordinal);
+        Assert.Contains("_d_t[t.Length - 1]", Check.Generated("LocalFromEnd"), StringComparison.Ordinal);
+    }
 }
