@@ -866,7 +866,9 @@ internal sealed class ProgramGenerator
         {
             string index = _loopIndices.Count > 0 && _random.Next(2) == 0 && _loopIndices[^1][0] == 'i'
                 ? _loopIndices[^1]
-                : _random.Next(_arrayLength).ToString(CultureInfo.InvariantCulture);
+                : _random.Next(4) == 0
+                    ? "^" + (1 + _random.Next(_arrayLength)).ToString(CultureInfo.InvariantCulture) // from the end
+                    : _random.Next(_arrayLength).ToString(CultureInfo.InvariantCulture);
             return Code.Same("w[" + index + "]");
         }
 

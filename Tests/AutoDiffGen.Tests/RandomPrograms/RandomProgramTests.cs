@@ -60,6 +60,7 @@ public sealed class RandomProgramTests
     [InlineData(".Slice(")]
     [InlineData("break;")]
     [InlineData("continue;")]
+    [InlineData("w[^")]
     public void FixedSeedPrograms_ContainTheConstruct(string construct)
     {
         // The fixed-seed run exercises every construct the generator writes, so a regression in any shows in CI.
